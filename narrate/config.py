@@ -1,0 +1,134 @@
+"""One typed configuration object for every stage.
+
+Precedence, lowest first: the defaults below < a ``narrate.toml`` file < ``NARRATE_*``
+environment variables < command-line flags. Stages receive the :class:`Config` explicitly;
+nothing deep in the pipeline reads the environment.
+
+Every field carries its help text in ``metadata["help"]`` (a test checks none is missing),
+which ``narrate config`` prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+ENV_PREFIX = "NARRATE_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting narrate has, with its default."""
+
+    voice: str = _setting("en-us", "Voice profile name (a file in voices/) or path to a .toml.")
+    voices_dir: str = _setting("", "Extra folder searched first for voice profiles.")
+    lexicon: str = _setting("", "Extra pronunciation lexicon (.tsv) applied after the voice's.")
+    sample_rate: int = _setting(44100, "MP3 sample rate in Hz.")
+    bitrate_kbps: int = _setting(64, "MP3 constant bitrate in kbit/s.")
+    lame_quality: int = _setting(
+        3, "LAME algorithm quality, 0 (best, slowest) to 9; 3 is LAME's and ffmpeg's default."
+    )
+    fetch_timeout_s: float = _setting(20.0, "Connect and read timeout for http(s) sources.")
+    fetch_max_bytes: int = _setting(10_000_000, "Largest page accepted, in bytes.")
+    pause_sentence_s: float = _setting(0.35, "Silence after a sentence inside a paragraph.")
+    pause_paragraph_s: float = _setting(0.7, "Silence after a paragraph.")
+    pause_heading_s: float = _setting(1.0, "Silence after a heading.")
+    pause_title_s: float = _setting(0.9, "Silence after the headline, byline and date.")
+    ffmpeg: str = _setting(
+        "", "Path to an ffmpeg binary; default: ffmpeg on PATH, else the imageio-ffmpeg one."
+    )
+    espeak_library: str = _setting(
+        "", "Path to libespeak-ng; default: the system library, else the espeakng-loader one."
+    )
+    espeak_data: str = _setting("", "Path to espeak-ng-data matching espeak_library.")
+    engine_timeout_s: float = _setting(
+        60.0, "Longest a speech engine may take for one segment before it is called stuck."
+    )
+    id3_version: int = _setting(3, "ID3v2 minor version for tags: 3 (most compatible) or 4.")
+
+    def with_overrides(self, values: Mapping[str, Any]) -> Config:
+        """Return a copy with ``values`` applied (unknown keys raise :class:`ConfigError`)."""
+        known = {f.name: f for f in fields(self)}
+        clean: dict[str, Any] = {}
+        for key, value in values.items():
+            if value is None:
+                continue
+            if key not in known:
+                raise ConfigError(f"Unknown setting '{key}'. Known settings: {', '.join(known)}.")
+            clean[key] = _coerce(key, value, type(getattr(self, key)))
+        return replace(self, **clean)
+
+
+def _coerce(key: str, value: Any, kind: type) -> Any:
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    try:
+        if kind is float and isinstance(value, int | str):
+            return float(value)
+        if kind is int and isinstance(value, str | float):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        if kind is str:
+            return str(value)
+    except ValueError:
+        pass
+    raise ConfigError(
+        f"Setting '{key}' must be {kind.__name__}, got {value!r} (example: {key} = "
+        f"{getattr(Config(), key)!r})."
+    )
+
+
+def setting_help() -> dict[str, tuple[Any, str]]:
+    """Every setting's default and help text, in declaration order."""
+    out: dict[str, tuple[Any, str]] = {}
+    for f in fields(Config):
+        default = f.default if f.default is not MISSING else None
+        out[f.name] = (default, str(f.metadata.get("help", "")))
+    return out
+
+
+def load_config(
+    path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build the Config: defaults < ``path`` (or ./narrate.toml) < environment < ``overrides``.
+
+    >>> load_config(env={"NARRATE_BITRATE_KBPS": "96"}).bitrate_kbps
+    96
+    """
+    config = Config()
+    toml_path = Path(path) if path else Path("narrate.toml")
+    if path or toml_path.is_file():
+        config = config.with_overrides(_read_toml(toml_path))
+    environ = os.environ if env is None else env
+    from_env = {
+        f.name: environ[ENV_PREFIX + f.name.upper()]
+        for f in fields(Config)
+        if ENV_PREFIX + f.name.upper() in environ
+    }
+    config = config.with_overrides(from_env)
+    return config.with_overrides(overrides or {})
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"No such config file: {path}.") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
+    # A feed config keeps its render settings under [render]; a plain one has them at the top.
+    section = data.get("render", data)
+    return {k: v for k, v in section.items() if not isinstance(v, dict | list)}

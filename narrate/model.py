@@ -1,0 +1,184 @@
+"""The data passed between the pipeline's stages.
+
+Every value is a frozen dataclass. Times are seconds as ``float`` and named ``*_s``;
+sample counts are ``int`` and named ``*_samples``; audio always carries its own sample rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "quote", "list_item"]
+SegmentRole = Literal["title", "byline", "date", "heading", "body"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched HTML document (stage 1 output).
+
+    ``source`` is what the user gave (a path, ``-`` or a URL); ``url`` is the final URL after
+    redirects, or ``None`` for files and stdin.
+    """
+
+    html: str
+    source: str
+    url: str | None = None
+    content_type: str = "text/html"
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the article body, in reading order. ``level`` is 1-6 for headings."""
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Article:
+    """The readable article (stage 2 output): metadata plus body blocks, never empty.
+
+    ``published`` is ISO 8601 (``2025-05-05`` or ``2025-05-05T21:13:00+03:00``);
+    ``language`` is a BCP 47 tag such as ``en`` or ``uk``.
+    """
+
+    title: str
+    blocks: tuple[Block, ...]
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    image_url: str | None = None
+    description: str | None = None
+
+    @property
+    def byline(self) -> str | None:
+        """Authors joined as a reader would say them: "A", "A and B", "A, B and C"."""
+        if not self.authors:
+            return None
+        if len(self.authors) == 1:
+            return self.authors[0]
+        return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+
+    def body_text(self) -> str:
+        """The body, one block per line: exactly what ``narrate clean --body`` prints."""
+        return "\n".join(block.text for block in self.blocks)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A speakable chunk (stage 3 output), normally one sentence.
+
+    ``text`` is as written; ``spoken`` is filled by the normalize stage. ``block`` is the index
+    of the body block it came from (-1 for title, byline and date). ``pause_after_s`` is the
+    silence that follows it: sentence < paragraph < heading. ``chapter`` names the section the
+    segment belongs to, for chapter marks.
+    """
+
+    index: int
+    text: str
+    role: SegmentRole = "body"
+    block: int = -1
+    quoted: bool = False
+    pause_after_s: float = 0.3
+    chapter: str = "Introduction"
+    spoken: str = ""
+
+
+@dataclass(frozen=True)
+class WordMark:
+    """A word inside a clip: its character span in the spoken text and where it starts."""
+
+    char_start: int
+    char_length: int
+    start_samples: int
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Synthesized speech for one segment: 16-bit signed little-endian mono PCM."""
+
+    pcm: bytes
+    sample_rate: int
+    words: tuple[WordMark, ...] = ()
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples (two bytes each)."""
+        return len(self.pcm) // 2
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the clip in seconds."""
+        return self.n_samples / self.sample_rate
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    """A spoken word's place in the finished programme."""
+
+    text: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class SegmentTiming:
+    """Where a segment's speech starts and ends in the finished programme."""
+
+    index: int
+    text: str
+    start_s: float
+    end_s: float
+    words: tuple[WordTiming, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter mark: a titled span of the programme."""
+
+    title: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The assembled audio (stage 6 output), ready to encode.
+
+    ``chunks`` are PCM pieces to be written in order (joined by the encoder, never copied
+    into one buffer here).
+    """
+
+    chunks: tuple[bytes, ...]
+    sample_rate: int
+    timings: tuple[SegmentTiming, ...]
+    chapters: tuple[Chapter, ...]
+
+    @property
+    def n_samples(self) -> int:
+        """Total number of samples."""
+        return sum(len(chunk) for chunk in self.chunks) // 2
+
+    @property
+    def duration_s(self) -> float:
+        """Total length in seconds."""
+        return self.n_samples / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A finished narration (stage 7 output): the files written and what they hold."""
+
+    mp3_path: str
+    transcript_path: str
+    title: str
+    duration_s: float
+    segment_count: int
+    voice: str
+    engine: str
+    files: tuple[str, ...] = field(default_factory=tuple)
