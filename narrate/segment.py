@@ -1,0 +1,381 @@
+"""Stage 3: cut an :class:`~narrate.model.Article` into speakable :class:`~narrate.model.Segment` s.
+
+The programme opens with the headline, the byline ("By A and B.") and the date ("May 5, 2025."),
+then reads the body block by block. Headings become their own segments and start a chapter;
+paragraphs, list items and blockquotes are split into sentences.
+
+Quotations get their own segments (``quoted=True``) so a later stage can give them a second
+voice. Only double quotation marks count (“ ”, " ", « », „ “): an apostrophe or a single quote
+is far more often a possessive or an elision than a quotation. A quoted span is split out only
+when it reads as a clause someone said; a short scare quote stays inside the narrator's
+sentence. A block whose quotation never closes is read by the narrator alone, unless it is the
+news convention of a quotation running on over several paragraphs (each one opens with a mark,
+only the last one closes).
+
+Pure Python on the standard library; the work is a handful of regular-expression passes per
+block, so a long article takes a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from narrate.model import Article, Block, Segment, SegmentRole
+
+__all__ = ["Pauses", "segment"]
+
+_INTRO_CHAPTER = "Introduction"
+_BODY_CHAPTER = "Article"
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silences, in seconds, that follow a segment according to what comes next."""
+
+    sentence_s: float = 0.35
+    paragraph_s: float = 0.7
+    heading_s: float = 1.0
+    after_title_s: float = 0.9
+
+    def __post_init__(self) -> None:
+        for name in ("sentence_s", "paragraph_s", "heading_s", "after_title_s"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"Pauses.{name} must be a finite number >= 0, got {value!r}")
+
+
+# --- sentence splitting -------------------------------------------------------------------
+
+# Abbreviations that precede a name or a term, so a capital after them never starts a sentence.
+_ALWAYS_CONTINUE = frozenset((
+    "Mr", "Mrs", "Ms", "Dr", "Gen", "Lt", "Col", "Sgt", "Capt", "Maj", "Adm", "Gov", "Sen",
+    "Rep", "Rev", "Prof", "vs", "Vs", "e.g", "E.g", "i.e", "I.e",
+))  # fmt: skip
+# "No." is an abbreviation only in front of a number ("No. 10"); elsewhere it is the word.
+_NUMBER_PREFIXES = frozenset({"No", "Nos"})
+# Abbreviations that also end sentences often ("Apple Inc.", "on Main St."): they end one only
+# when the next word is a typical sentence opener.
+_SOFT_ABBREVIATIONS = frozenset((
+    "St", "Jr", "Sr", "Inc", "Co", "Corp", "Ltd", "approx", "Approx", "est", "Est", "Jan",
+    "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mon", "Tue",
+    "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun",
+))  # fmt: skip
+# Words that commonly open an English sentence. After "U.S." or an initial they decide between
+# "... backing for the U.S. The deal" (a new sentence) and "U.S. President Trump" (a name).
+_SENTENCE_STARTERS = frozenset((
+    "A", "An", "The", "This", "That", "These", "Those", "There", "Here", "Then", "Now", "Thus",
+    "Hence", "Still", "Yet", "He", "She", "It", "They", "We", "I", "You", "His", "Her", "Its",
+    "Their", "Our", "My", "Your", "But", "And", "Or", "So", "Nor", "For", "In", "On", "At",
+    "By", "From", "With", "Without", "Under", "Over", "After", "Before", "During", "Since",
+    "Until", "While", "When", "Where", "If", "As", "Although", "Though", "Because", "Unless",
+    "Once", "Whether", "Despite", "According", "However", "Meanwhile", "Moreover",
+    "Furthermore", "Also", "Instead", "Indeed", "Nevertheless", "Nonetheless", "Otherwise",
+    "Later", "Earlier", "Last", "Next", "Finally", "Some", "Many", "Most", "Much", "Few",
+    "Several", "Both", "Each", "Every", "All", "Any", "No", "None", "Neither", "Either",
+    "Other", "Another", "Such", "Only", "Even", "Just", "Not", "What", "Why", "How", "Who",
+    "Whom", "Whose", "Which",
+))  # fmt: skip
+_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "U.S", "a.m": the token before its last dot
+# Terminal punctuation, any closing quotes or brackets, then the space a boundary needs. Dots
+# inside "3.5", "example.com" or "a.b@c.org" have no space after them and never match.
+_CANDIDATE = re.compile(r"([.!?…]+)([\"'”’»)\]}]*)\s+")
+_OPENING_PUNCT = "\"'“‘«„([{¿¡"
+_NEXT_WORD = re.compile(r"[\"'“‘«„(\[{¿¡]*([^\W\d_]*)(.?)")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_HAS_WORD = re.compile(r"[^\W_]")
+_ENDS_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]}]*$")
+
+
+def _has_word(text: str) -> bool:
+    return _HAS_WORD.search(text) is not None
+
+
+def _holds_abbreviation(token: str, word: str, after: str, first: str) -> bool:
+    """Whether the period after ``token`` belongs to an abbreviation rather than ending a sentence.
+
+    ``word`` is the next word's leading letters, ``after`` the character that follows them and
+    ``first`` the next word's first character.
+    """
+    if token in _ALWAYS_CONTINUE:
+        return True
+    if token in _NUMBER_PREFIXES:
+        return first.isdigit()
+    is_initial = len(token) == 1 and token.isupper()
+    if token in _SOFT_ABBREVIATIONS or is_initial or _ACRONYM.fullmatch(token):
+        if len(word) == 1 and word.isupper() and after == ".":
+            return True  # a run of initials: "J. R. R. Tolkien", "J. A. Smith"
+        # A digit has no letters, so "Feb. 28" and "approx. 5" hold too.
+        return word not in _SENTENCE_STARTERS
+    return False
+
+
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    nxt = _NEXT_WORD.match(text, match.end())
+    word, after = (nxt.group(1), nxt.group(2)) if nxt else ("", "")
+    first = word[:1] or after
+    if not first:
+        return True
+    # Nothing starts a sentence in lower case: "e.g. the", "Wait... what", "U.S. might".
+    if first.islower() or first in ".,;:":
+        return False
+    terminal, closing = match.group(1), match.group(2)
+    if "!" in terminal or "?" in terminal or "…" in terminal or ".." in terminal:
+        return True
+    if closing:
+        return True  # 'the end." Next', '(like this.) Next'
+    token = text[text.rfind(" ", 0, match.start()) + 1 : match.start()].lstrip(_OPENING_PUNCT)
+    return not _holds_abbreviation(token, word, after, first)
+
+
+def _split_sentences(text: str) -> list[str]:
+    raw: list[str] = []
+    start = 0
+    for match in _CANDIDATE.finditer(text):
+        if _is_boundary(text, match):
+            raw.append(text[start : match.end(2)])
+            start = match.end()
+    raw.append(text[start:])
+    # A wordless piece ("End. *") would be a silent or garbled segment: glue it to a neighbour.
+    sentences: list[str] = []
+    pending = ""
+    for piece in raw:
+        piece = piece.strip()
+        if not piece:
+            continue
+        if _has_word(piece):
+            sentences.append(f"{pending} {piece}".strip())
+            pending = ""
+        elif sentences:
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            pending = f"{pending} {piece}".strip()
+    return sentences
+
+
+# --- quotations ---------------------------------------------------------------------------
+
+_CLOSERS = {"“": "”", "«": "»", "„": "“”", '"': '"'}
+_OPENER = re.compile(r"[“«„\"]")
+# A straight double quote opens a quotation only at the start of a word, so inch marks
+# ('a 12" screen') and stray closers are left alone.
+_STRAIGHT_OPENS_AFTER = frozenset(" ([{—–-/:")
+_LEADING_AFTER_QUOTE = re.compile(r"[\s,;:.!?…)\]}—–-]*")
+_KEEP_AFTER_QUOTE = frozenset(".!?…)]}")
+_TRAILING_BEFORE_QUOTE = re.compile(r"[\s(\[{]*$")
+_CLOSING_PUNCT = "\"'”’»)]}"
+
+_Piece = tuple[str, bool]
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Balanced quotation spans (start, end exclusive) and where an unclosed one opens."""
+
+    spans: tuple[tuple[int, int], ...]
+    unclosed_at: int | None
+
+
+def _opens_straight(text: str, at: int) -> bool:
+    before = text[at - 1] if at else " "
+    after = text[at + 1 : at + 2]
+    return (before.isspace() or before in _STRAIGHT_OPENS_AFTER) and bool(after.strip())
+
+
+def _scan_quotes(text: str) -> _Scan:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (opener := _OPENER.search(text, pos)) is not None:
+        at = opener.start()
+        mark = opener.group()
+        if mark == '"' and not _opens_straight(text, at):
+            pos = at + 1
+            continue
+        ends = [i for i in (text.find(c, at + 1) for c in _CLOSERS[mark]) if i >= 0]
+        if not ends:
+            return _Scan(tuple(spans), at)
+        end = min(ends) + 1
+        spans.append((at, end))
+        pos = end
+    return _Scan(tuple(spans), None)
+
+
+def _starts_sentence(before: str) -> bool:
+    stripped = before.rstrip().rstrip(_CLOSING_PUNCT)
+    return not stripped or stripped[-1] in ".!?…:"
+
+
+def _is_clause(text: str, start: int, end: int) -> bool:
+    """Whether a quoted span is something said (own segment) rather than a scare quote.
+
+    Five words always qualify; three or more qualify when they end a sentence inside the marks,
+    or end with a comma and open the sentence ('"We will win," he said'). A comma alone is not
+    enough mid-sentence: American style puts it inside the marks of scare quotes too
+    ('may be "tapping me along," and').
+    """
+    inner = text[start + 1 : end - 1].strip()
+    words = len(_WORD.findall(inner))
+    if words >= 5:
+        return True
+    if words < 3:
+        return False
+    last = inner[-1:]
+    return last in ".!?…" or (last == "," and _starts_sentence(text[:start]))
+
+
+def _tidy(pieces: list[_Piece]) -> list[_Piece]:
+    """Trim narrator text around quotations and drop pieces with no words.
+
+    Punctuation between a quotation and its attribution (', Peskov said.') is not worth a
+    segment; a period or bracket that closes the quotation moves onto it instead.
+    """
+    out: list[_Piece] = []
+    carry = ""
+    for k, (text, quoted) in enumerate(pieces):
+        if quoted:
+            text, carry = carry + text, ""
+        else:
+            if k > 0 and pieces[k - 1][1]:
+                lead = _LEADING_AFTER_QUOTE.match(text)
+                if lead is not None:
+                    moved = "".join(c for c in lead.group() if c in _KEEP_AFTER_QUOTE)
+                    if moved and out:
+                        out[-1] = (out[-1][0] + moved, out[-1][1])
+                    text = text[lead.end() :]
+            if k + 1 < len(pieces) and pieces[k + 1][1]:
+                trail = _TRAILING_BEFORE_QUOTE.search(text)
+                if trail is not None:
+                    carry = "".join(trail.group().split())
+                    text = text[: trail.start()]
+        text = text.strip()
+        if _has_word(text):
+            out.append((text, quoted))
+    return out
+
+
+def _pieces(text: str, scan: _Scan, runs_on: bool) -> list[_Piece]:
+    """Cut a paragraph into narrator and quoted pieces, in order."""
+    spans = list(scan.spans)
+    if scan.unclosed_at is not None:
+        if not runs_on:
+            return [(text, False)]
+        spans.append((scan.unclosed_at, len(text)))
+    pieces: list[_Piece] = []
+    cursor = 0
+    for start, end in spans:
+        # A quotation running on into the next paragraph is speech, however short this part.
+        if start == scan.unclosed_at or _is_clause(text, start, end):
+            pieces.append((text[cursor:start], False))
+            pieces.append((text[start:end], True))
+            cursor = end
+    pieces.append((text[cursor:], False))
+    return _tidy(pieces)
+
+
+def _runs_on(
+    blocks: tuple[Block, ...], texts: list[str], scans: list[_Scan | None], i: int
+) -> bool:
+    """Whether block ``i``'s unclosed quotation continues into the next paragraph."""
+    scan = scans[i]
+    if scan is None or scan.unclosed_at is None or i + 1 >= len(blocks):
+        return False
+    nxt = texts[i + 1]
+    return blocks[i + 1].kind == blocks[i].kind and nxt[:1] in _CLOSERS
+
+
+# --- the stage ----------------------------------------------------------------------------
+
+
+def _with_stop(text: str) -> str:
+    """End ``text`` with terminal punctuation so the engine drops its pitch."""
+    text = text.rstrip(" ,;:—–-")
+    if not text or _ENDS_TERMINAL.search(text):
+        return text
+    return text + "."
+
+
+def _spoken_date(published: str | None) -> str | None:
+    if not published:
+        return None
+    found = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?!\d)", published)
+    if found is None:
+        return None
+    try:
+        day = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        return None
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}."
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def segment(article: Article, pauses: Pauses | None = None) -> list[Segment]:
+    """Split ``article`` into segments in reading order, indexed from 0.
+
+    Title, byline and date come first (block -1, chapter "Introduction"); body text before
+    the first heading is chapter "Article", and each heading starts a chapter of its own name.
+    ``spoken`` is left empty for the normalize stage.
+    """
+    pauses = pauses or Pauses()
+    segments: list[Segment] = []
+
+    def add(text: str, role: SegmentRole, block: int, quoted: bool, pause: float, ch: str) -> None:
+        segments.append(
+            Segment(
+                index=len(segments),
+                text=text,
+                role=role,
+                block=block,
+                quoted=quoted,
+                pause_after_s=pause,
+                chapter=ch,
+            )
+        )
+
+    title = _with_stop(_clean(article.title))
+    if _has_word(title):
+        add(title, "title", -1, False, pauses.after_title_s, _INTRO_CHAPTER)
+    byline = _clean(article.byline or "")
+    if _has_word(byline):
+        if not byline.lower().startswith("by "):
+            byline = "By " + byline
+        add(_with_stop(byline), "byline", -1, False, pauses.after_title_s, _INTRO_CHAPTER)
+    spoken_date = _spoken_date(article.published)
+    if spoken_date is not None:
+        add(spoken_date, "date", -1, False, pauses.after_title_s, _INTRO_CHAPTER)
+
+    blocks = article.blocks
+    texts = [_clean(block.text) for block in blocks]
+    scans: list[_Scan | None] = [
+        _scan_quotes(text) if block.kind in ("paragraph", "list_item") else None
+        for block, text in zip(blocks, texts, strict=True)
+    ]
+    chapter = _BODY_CHAPTER
+    for i, block in enumerate(blocks):
+        text = texts[i]
+        if not _has_word(text):
+            continue
+        if block.kind == "heading":
+            chapter = text
+            add(text, "heading", i, False, pauses.heading_s, chapter)
+            continue
+        scan = scans[i]
+        if scan is None:
+            pieces: list[_Piece] = [(text, True)]  # a blockquote is all quotation
+        else:
+            pieces = _pieces(text, scan, _runs_on(blocks, texts, scans, i))
+        sentences = [(s, quoted) for piece, quoted in pieces for s in _split_sentences(piece)]
+        for k, (sentence, quoted) in enumerate(sentences):
+            last = k == len(sentences) - 1
+            pause = pauses.paragraph_s if last else pauses.sentence_s
+            add(sentence, "body", i, quoted, pause, chapter)
+    return segments
