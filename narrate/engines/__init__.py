@@ -1,0 +1,109 @@
+"""Speech engines behind one Protocol, found through a registry.
+
+An engine turns one piece of spoken text into a :class:`~narrate.model.Clip`. Built-in engines
+register through the ``narrate.engines`` entry-point group exactly as a third-party package
+would, so ``pip install narrate-myengine`` adds a voice without touching narrate.
+
+Engines whose dependencies are missing stay listed, as unavailable, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from ..config import Config
+from ..errors import ConfigError, SynthesisError
+from ..model import Clip
+from ..voices import Voice
+
+ENTRY_POINT_GROUP = "narrate.engines"
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What every speech engine provides.
+
+    ``name`` is the registry name; ``version`` goes into cache keys and the ID3 disclosure;
+    ``accepts_phonemes`` says whether eSpeak ``[[...]]`` phoneme input is understood.
+    """
+
+    name: str
+    version: str
+    accepts_phonemes: bool
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        """Speak ``text`` with ``voice``; raise :class:`SynthesisError` on failure."""
+        ...
+
+
+EngineFactory = Callable[[Config], Engine]
+
+# Built-ins by import path, so the registry works from a source checkout with no entry points.
+_BUILTIN: dict[str, str] = {
+    "espeak": "narrate.engines.espeak:EspeakEngine",
+    "pyttsx3": "narrate.engines.pyttsx3_engine:Pyttsx3Engine",
+    "silent": "narrate.engines.silent:SilentEngine",
+}
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """An engine's registry entry and whether it can run here."""
+
+    name: str
+    target: str
+    available: bool
+    reason: str = ""
+
+
+def _targets() -> dict[str, str]:
+    targets = dict(_BUILTIN)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        targets.setdefault(ep.name, ep.value)
+    return targets
+
+
+def _load_factory(target: str) -> EngineFactory:
+    import importlib
+
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    factory: EngineFactory = getattr(module, attr)
+    return factory
+
+
+def get_engine(name: str, config: Config) -> Engine:
+    """Build the engine registered as ``name``.
+
+    >>> get_engine("silent", Config()).name
+    'silent'
+    """
+    targets = _targets()
+    if name not in targets:
+        raise ConfigError(f"Unknown engine '{name}'. Available engines: {', '.join(targets)}.")
+    try:
+        factory = _load_factory(targets[name])
+    except ImportError as exc:
+        raise SynthesisError(
+            f"Engine '{name}' cannot be loaded ({exc}); install what it needs and retry."
+        ) from exc
+    return factory(config)
+
+
+def list_engines(config: Config) -> list[EngineInfo]:
+    """Every registered engine, each tried once, with why it cannot run if it cannot."""
+    infos = []
+    for name, target in _targets().items():
+        try:
+            get_engine(name, config)
+        except (SynthesisError, ConfigError) as exc:
+            infos.append(EngineInfo(name, target, False, str(exc)))
+        else:
+            infos.append(EngineInfo(name, target, True))
+    return infos
+
+
+__all__ = ["Engine", "EngineInfo", "get_engine", "list_engines"]

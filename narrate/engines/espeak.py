@@ -1,0 +1,105 @@
+"""eSpeak NG in-process, through pyttsx3's ctypes binding, in synchronous mode.
+
+Synchronous mode (``AUDIO_OUTPUT_SYNCHRONOUS``) makes ``espeak_Synth`` return only after every
+sample has gone through our callback: no temp files, no polling, no race. Word events arrive in
+the same callback with their sample positions, which become the transcript's word timings.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from typing import Any
+
+from ..config import Config
+from ..errors import SynthesisError
+from ..model import Clip, WordMark
+from ..voices import Voice
+from . import _libespeak
+
+# eSpeak keeps one global synthesizer per process; every call goes through this lock.
+_synth_lock = threading.Lock()
+_initialised_rate = 0
+# The voice eSpeak has selected now; shared because every engine instance drives one synthesizer.
+_selected: tuple[str, int, int] | None = None
+
+
+class EspeakEngine:
+    """The default engine: fast (hundreds of times real time), offline, many languages."""
+
+    name = "espeak"
+    accepts_phonemes = True
+
+    def __init__(self, config: Config) -> None:
+        global _initialised_rate
+        self._lib = _libespeak.load(config.espeak_library, config.espeak_data)
+        api = self._lib.binding
+        with _synth_lock:
+            if not _initialised_rate:
+                path = self._lib.data_path.encode() if self._lib.data_path else None
+                rate = api.Initialize(api.AUDIO_OUTPUT_SYNCHRONOUS, 0, path, 0)
+                if rate <= 0:
+                    raise SynthesisError(
+                        f"eSpeak NG failed to start (data folder {self._lib.data_path}); set "
+                        "NARRATE_ESPEAK_DATA to its espeak-ng-data folder."
+                    )
+                _initialised_rate = rate
+        self.sample_rate = _initialised_rate
+        self.version = "espeak-ng " + (api.Info(None) or b"?").decode()
+        self._pcm: list[bytes] = []
+        self._words: list[WordMark] = []
+        self._callback = self._on_synth  # keep a reference: ctypes must not lose it
+
+    def _on_synth(self, wav: Any, n_samples: int, events: Any) -> int:
+        api = self._lib.binding
+        if wav and n_samples > 0:
+            self._pcm.append(ctypes.string_at(wav, n_samples * 2))
+        i = 0
+        while events[i].type != api.EVENT_LIST_TERMINATED:
+            event = events[i]
+            if event.type == api.EVENT_WORD:
+                # text_position counts characters from 1.
+                self._words.append(WordMark(event.text_position - 1, event.length, event.sample))
+            i += 1
+        return 0
+
+    def _select(self, voice: Voice) -> None:
+        global _selected
+        api = self._lib.binding
+        wanted = (voice.id, voice.rate_wpm, voice.pitch)
+        if _selected == wanted:
+            return
+        if api.SetVoiceByName(voice.id.encode()) != 0:
+            raise SynthesisError(
+                f"eSpeak NG has no voice '{voice.id}'; run 'narrate voices --engine espeak' to "
+                "list the voices it has."
+            )
+        api.SetParameter(api.RATE, voice.rate_wpm, 0)
+        api.SetParameter(api.PITCH, voice.pitch, 0)
+        _selected = wanted
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        """Speak ``text``; ``[[...]]`` spans are read as eSpeak phonemes."""
+        api = self._lib.binding
+        with _synth_lock:
+            self._pcm, self._words = [], []
+            api.SetSynthCallback(self._callback)
+            self._select(voice)
+            status = api.Synth(text, flags=api.CHARS_UTF8 | api.PHONEMES)
+            if status != api.EE_OK:
+                raise SynthesisError(f"eSpeak NG could not speak a segment (status {status}).")
+            pcm, words = b"".join(self._pcm), tuple(self._words)
+            self._pcm, self._words = [], []
+        if not pcm:
+            raise SynthesisError(f"eSpeak NG produced no audio for {text[:40]!r}.")
+        return Clip(pcm=pcm, sample_rate=self.sample_rate, words=words)
+
+    def list_voices(self) -> list[tuple[str, str, str]]:
+        """(identifier, name, language) of every voice this eSpeak NG has."""
+        api = self._lib.binding
+        with _synth_lock:
+            voices = api.ListVoices(None)
+            return [
+                (v.identifier.decode(), v.name.decode(), v.languages[1:].decode(errors="replace"))
+                for v in voices
+            ]
