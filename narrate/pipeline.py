@@ -1,0 +1,136 @@
+"""The stages in order; the only module that knows the order.
+
+Stage modules are imported inside the functions that use them: ``import narrate`` and
+``narrate --help`` stay fast, and a program that only cleans never loads the audio stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .model import Article, Clip, Episode, Page, Segment
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while long stages run."""
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def fetch(source: str, config: Config) -> Page:
+    """1. A path, ``-`` (stdin) or an http(s) URL → Page."""
+    from .fetch import FetchSettings
+    from .fetch import fetch as fetch_page
+
+    return fetch_page(
+        source, FetchSettings(timeout_s=config.fetch_timeout_s, max_bytes=config.fetch_max_bytes)
+    )
+
+
+def extract(source: str, config: Config) -> Article:
+    """1-2. Fetch and clean: the article as narrate reads it.
+
+    Example::
+
+        article = extract("examples/kyiv-independent.html", Config())
+        article.authors  # ('Kateryna Hodunova',)
+    """
+    from .clean import clean
+
+    return clean(fetch(source, config))
+
+
+@dataclass(frozen=True)
+class Script:
+    """What will be spoken: the article, the voice profile and the normalized segments."""
+
+    article: Article
+    segments: tuple[Segment, ...]
+    voice: str
+    engine: str
+
+
+def script(article: Article, config: Config) -> Script:
+    """3-4. Segment and normalize an article for the configured voice."""
+    from .normalize import normalize
+    from .segment import Pauses, segment
+    from .voices import find_profile, lexicon_for
+
+    profile = find_profile(config.voice, config.voices_dir)
+    pauses = Pauses(
+        sentence_s=config.pause_sentence_s,
+        paragraph_s=config.pause_paragraph_s,
+        heading_s=config.pause_heading_s,
+        after_title_s=config.pause_title_s,
+    )
+    lexicon = lexicon_for(profile, config.lexicon)
+    phonemes = profile.engine == "espeak"
+    segments = normalize(segment(article, pauses), lexicon, profile.language, phonemes)
+    return Script(article, tuple(segments), profile.name, profile.engine)
+
+
+def render(
+    source: str | Article,
+    out_path: str | Path,
+    config: Config | None = None,
+    progress: Progress | None = None,
+) -> Episode:
+    """1-7. Narrate ``source`` into ``out_path`` (MP3) with a transcript beside it.
+
+    Example::
+
+        episode = render("examples/kyiv-independent.html", "out/story.mp3")
+        episode.duration_s  # about 120 seconds with the default voice
+    """
+    from .assemble import assemble
+    from .encode import Disclosure, EncodeSettings, encode
+    from .engines import get_engine
+    from .synthesize import synthesize
+    from .voices import find_profile
+
+    config = config or Config()
+    report = progress or _no_progress
+    out = Path(out_path)
+    article = source if isinstance(source, Article) else extract(source, config)
+    spoken = script(article, config)
+    profile = find_profile(config.voice, config.voices_dir)
+    engine = get_engine(profile.engine, config)
+    segments = list(spoken.segments)
+    total = len(segments)
+
+    def counted(clips: Iterator[Clip]) -> Iterator[Clip]:
+        for done, clip in enumerate(clips, start=1):
+            report("synthesize", done, total)
+            yield clip
+
+    try:
+        programme = assemble(segments, counted(synthesize(segments, profile, engine)))
+    finally:
+        close = getattr(engine, "close", None)  # engines that hold a process or files
+        if close is not None:
+            close()
+    report("encode", 0, 1)
+    settings = EncodeSettings(
+        sample_rate=config.sample_rate,
+        bitrate_kbps=config.bitrate_kbps,
+        lame_quality=config.lame_quality,
+        id3_version=config.id3_version,
+        ffmpeg=config.ffmpeg,
+    )
+    disclosure = Disclosure(engine.name, engine.version, profile.name)
+    mp3, transcript, duration = encode(programme, article, segments, disclosure, out, settings)
+    report("encode", 1, 1)
+    return Episode(
+        mp3_path=str(mp3),
+        transcript_path=str(transcript),
+        title=article.title,
+        duration_s=duration,
+        segment_count=total,
+        voice=profile.name,
+        engine=engine.name,
+        files=(str(mp3), str(transcript)),
+    )

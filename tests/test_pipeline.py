@@ -1,0 +1,90 @@
+"""The whole pipeline through the library API, with each engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+from pydub import AudioSegment
+from pydub.silence import detect_nonsilent
+
+import narrate
+from narrate.audio import decode
+from narrate.config import Config
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pyttsx3 drives eSpeak on Linux")
+def test_render_with_the_pyttsx3_engine_gives_a_real_narration(tmp_path: Path) -> None:
+    out = tmp_path / "pyttsx3.mp3"
+    episode = narrate.render(str(EXAMPLE), out, Config(voice="en-us-pyttsx3"))
+    assert episode.engine == "pyttsx3"
+    audio = AudioSegment(decode(out, 44100), sample_width=2, frame_rate=44100, channels=1)
+    assert abs(len(audio) / 1000 - episode.duration_s) < 0.1
+    assert 60 < episode.duration_s < 240
+    speech = detect_nonsilent(audio, min_silence_len=250, silence_thresh=-45, seek_step=10)
+    assert len(speech) >= 18, "every segment should be heard"
+    assert "pyttsx3" in str(ID3(out)["TXXX:Synthetic voice"])
+
+
+def test_render_with_the_silent_engine_keeps_the_timing(tmp_path: Path) -> None:
+    out = tmp_path / "silent.mp3"
+    episode = narrate.render(str(EXAMPLE), out, Config(voice="silent"))
+    assert episode.segment_count == 18
+    assert MP3(out).info.length == pytest.approx(episode.duration_s, abs=0.05)
+    assert episode.files == (str(out), str(out.with_suffix(".txt")))
+
+
+def test_render_settings_change_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "hq.mp3"
+    narrate.render(
+        str(EXAMPLE), out, Config(voice="silent", bitrate_kbps=96, sample_rate=48000, id3_version=4)
+    )
+    info = MP3(out).info
+    assert (info.bitrate, info.sample_rate) == (96000, 48000)
+    assert ID3(out).version == (2, 4, 0)
+
+
+def test_extract_then_render_an_article_object(tmp_path: Path) -> None:
+    article = narrate.extract(str(EXAMPLE), Config())
+    assert isinstance(article, narrate.Article)
+    episode = narrate.render(article, tmp_path / "a.mp3", Config(voice="silent"))
+    assert episode.title == article.title
+
+
+def test_script_marks_quotes_and_applies_the_lexicon() -> None:
+    config = Config()
+    spoken = narrate.script(narrate.extract(str(EXAMPLE), config), config)
+    quoted = [s for s in spoken.segments if s.quoted]
+    assert len(quoted) == 3
+    assert all(s.spoken.startswith('"') or s.spoken.startswith("It must") for s in quoted)
+    assert any("Keev" in s.spoken for s in spoken.segments)
+    assert not any("Kyiv" in s.spoken for s in spoken.segments)
+    assert [s.index for s in spoken.segments] == list(range(len(spoken.segments)))
+
+
+def test_progress_is_reported_per_segment(tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    narrate.render(
+        str(EXAMPLE),
+        tmp_path / "p.mp3",
+        Config(voice="silent"),
+        lambda stage, done, total: calls.append((stage, done, total)),
+    )
+    synth = [c for c in calls if c[0] == "synthesize"]
+    assert synth[-1] == ("synthesize", 18, 18)
+    assert calls[-1] == ("encode", 1, 1)
+
+
+def test_a_failed_render_leaves_no_file(tmp_path: Path) -> None:
+    with pytest.raises(narrate.EncodingError):
+        narrate.render(
+            str(EXAMPLE),
+            tmp_path / "x.mp3",
+            Config(voice="silent", ffmpeg=str(tmp_path / "no-ffmpeg")),
+        )
+    assert list(tmp_path.iterdir()) == []
