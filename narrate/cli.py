@@ -1,0 +1,240 @@
+"""The command-line interface: parses, builds the Config, calls the library.
+
+This is the one place where errors become messages and exit codes:
+0 success, 2 usage or configuration, 3 input or extraction, 4 synthesis or encoding.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from .config import Config, load_config, setting_help
+from .errors import NarrateError
+
+app = typer.Typer(
+    name="narrate",
+    help="Turn a news article into a narrated, tagged MP3, fully offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state: dict[str, Any] = {"debug": False, "config_file": None}
+
+SourceArg = Annotated[
+    str, typer.Argument(help="A saved HTML file, '-' for stdin, or an http(s) URL.")
+]
+VoiceOpt = Annotated[
+    str | None, typer.Option("--voice", "-v", help="Voice profile (see 'narrate voices').")
+]
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"narrate: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _config(**overrides: Any) -> Config:
+    return load_config(_state["config_file"], overrides=overrides)
+
+
+def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call into the library, turning its errors into one line on stderr and an exit code."""
+    try:
+        return function(*args, **kwargs)
+    except NarrateError as exc:
+        if _state["debug"]:
+            raise
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written.", 130)
+    except Exception as exc:  # a bug: say so plainly, with a way to see the traceback
+        if _state["debug"]:
+            raise
+        _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug to see where).", 1)
+
+
+def _slug(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:80].rstrip("-") or "article"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"narrate {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", "-c", help="A narrate.toml to read settings from.")
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_version
+        ),
+    ] = False,
+) -> None:
+    """narrate: news article → narrated MP3, offline."""
+    _state["debug"] = debug
+    _state["config_file"] = config_file
+
+
+@app.command()
+def article(
+    source: SourceArg,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="MP3 to write (default: <title>.mp3).")
+    ] = None,
+    voice: VoiceOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Narrate one article into an MP3 with a transcript beside it."""
+    from .pipeline import extract, render
+
+    config = _run(_config, voice=voice)
+    story = _run(extract, source, config)
+    out = output or Path(_slug(story.title) + ".mp3")
+    show_progress = not (quiet or as_json) and sys.stderr.isatty()
+    if show_progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            console=None,
+        ) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage.capitalize(), total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            episode = _run(render, story, out, config, progress)
+    else:
+        episode = _run(render, story, out, config)
+    if as_json:
+        typer.echo(json.dumps(asdict(episode), indent=2))
+    elif not quiet:
+        minutes, seconds = divmod(round(episode.duration_s), 60)
+        typer.echo(
+            f"Wrote {episode.mp3_path} ({minutes}:{seconds:02d}, "
+            f"{episode.segment_count} segments, voice {episode.voice})"
+        )
+        typer.echo(f"Wrote {episode.transcript_path}")
+
+
+@app.command()
+def clean(
+    source: SourceArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the article as JSON.")] = False,
+    body: Annotated[
+        bool, typer.Option("--body", help="Print only the body text, one block per line.")
+    ] = False,
+) -> None:
+    """Print the article narrate extracts from a page."""
+    from .pipeline import extract
+
+    if as_json and body:
+        _fail("--json and --body cannot be used together.", 2)
+    story = _run(extract, source, _run(_config))
+    if body:
+        typer.echo(story.body_text())
+    elif as_json:
+        data = asdict(story)
+        data["byline"] = story.byline
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(story.title)
+        for line in (story.byline and f"By {story.byline}", story.published, story.site_name):
+            if line:
+                typer.echo(line)
+        typer.echo("")
+        for block in story.blocks:
+            prefix = {"heading": "## ", "quote": "> ", "list_item": "- "}.get(block.kind, "")
+            typer.echo(prefix + block.text)
+
+
+@app.command()
+def script(
+    source: SourceArg,
+    voice: VoiceOpt = None,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Only the spoken text, one segment per line.")
+    ] = False,
+) -> None:
+    """Print exactly what would be spoken, without synthesizing."""
+    from .pipeline import extract
+    from .pipeline import script as make_script
+    from .voices import find_profile
+
+    config = _run(_config, voice=voice)
+    spoken = _run(make_script, _run(extract, source, config), config)
+    profile = _run(find_profile, config.voice, config.voices_dir)
+    for seg in spoken.segments:
+        if plain:
+            typer.echo(seg.spoken)
+        else:
+            who = profile.quote.id if seg.quoted else profile.narrator.id
+            typer.echo(f"[{who} +{seg.pause_after_s:.2f}s] {seg.spoken}")
+
+
+@app.command()
+def voices(
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="List this engine's own voices instead.")
+    ] = None,
+) -> None:
+    """List voice profiles and the engines available."""
+    from .engines import get_engine, list_engines
+    from .voices import list_profiles
+
+    config = _run(_config)
+    if engine:
+        instance = _run(get_engine, engine, config)
+        lister = getattr(instance, "list_voices", None)
+        if lister is None:
+            _fail(f"engine '{engine}' cannot list its voices.", 2)
+        for ident, name, language in _run(lister):
+            typer.echo(f"{ident:<28} {language:<12} {name}")
+        return
+    typer.echo("Voice profiles:")
+    for profile in _run(list_profiles, config.voices_dir):
+        typer.echo(
+            f"  {profile.name:<16} {profile.engine:<8} {profile.language:<7} {profile.description}"
+        )
+    typer.echo("Engines:")
+    for info in _run(list_engines, config):
+        state = "available" if info.available else f"unavailable: {info.reason}"
+        typer.echo(f"  {info.name:<8} {state}")
+
+
+@app.command("config")
+def show_config() -> None:
+    """Print every setting with its current value and what it does."""
+    config = _run(_config)
+    for name, (_default, text) in setting_help().items():
+        typer.echo(f"{name} = {getattr(config, name)!r}\n    {text} (NARRATE_{name.upper()})")
+
+
+def main() -> None:
+    """Entry point for the ``narrate`` script."""
+    app()

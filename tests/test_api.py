@@ -1,0 +1,81 @@
+"""The public API: a pinned ``__all__`` and an import that loads no stage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import narrate
+
+PUBLIC = {
+    "Article",
+    "Block",
+    "Chapter",
+    "Clip",
+    "Config",
+    "ConfigError",
+    "EncodingError",
+    "Episode",
+    "ExtractionError",
+    "FetchError",
+    "InputError",
+    "NarrateError",
+    "Page",
+    "Programme",
+    "Script",
+    "Segment",
+    "SegmentTiming",
+    "SynthesisError",
+    "WordMark",
+    "WordTiming",
+    "__version__",
+    "extract",
+    "fetch",
+    "load_config",
+    "render",
+    "script",
+}
+
+HEAVY = (
+    "trafilatura",
+    "bs4",
+    "lxml",
+    "httpx",
+    "pydub",
+    "mutagen",
+    "pyttsx3",
+    "typer",
+    "rich",
+    "narrate.clean",
+    "narrate.encode",
+    "narrate.engines",
+    "narrate.fetch",
+)
+
+
+def test_all_is_pinned() -> None:
+    assert set(narrate.__all__) == PUBLIC
+    for name in narrate.__all__:
+        assert getattr(narrate, name) is not None
+
+
+def test_public_functions_are_documented() -> None:
+    for name in ("extract", "fetch", "load_config", "render", "script"):
+        assert getattr(narrate, name).__doc__
+
+
+def test_import_narrate_loads_no_heavy_stage() -> None:
+    code = "import json, sys, narrate; print(json.dumps(sorted(sys.modules)))"
+    loaded = set(json.loads(subprocess.check_output([sys.executable, "-c", code])))
+    assert not [m for m in HEAVY if m in loaded]
+
+
+def test_errors_form_a_tree_with_exit_codes_and_statuses() -> None:
+    assert issubclass(narrate.FetchError, narrate.InputError)
+    assert issubclass(narrate.ExtractionError, narrate.InputError)
+    assert narrate.InputError.exit_code == 3 and narrate.ExtractionError.exit_code == 3
+    assert narrate.SynthesisError.exit_code == 4 and narrate.EncodingError.exit_code == 4
+    assert narrate.ConfigError.exit_code == 2
+    assert narrate.ExtractionError.http_status == 422
+    assert narrate.InputError.http_status == 400

@@ -1,0 +1,214 @@
+"""The command line as a user meets it: output, exit codes, one-line errors, no stray files."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, EXAMPLE_FORBIDDEN, EXAMPLE_PARAGRAPHS
+
+
+def narrate(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "narrate", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_script_speaks_headline_byline_date_then_the_ten_paragraphs_and_nothing_else() -> None:
+    result = narrate("script", "--plain", str(EXAMPLE))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("'Meeting is clearly on the radar' — Kremlin")
+    assert lines[1] == "By Kateryna Hodunova."
+    assert lines[2] == "May 5, 2025."
+    text = " ".join(lines[3:])
+    position = 0
+    for start in EXAMPLE_PARAGRAPHS:
+        spoken_start = start.replace("Peskov", "Peskoff").replace("Kyiv", "Keev")
+        found = text.find(spoken_start, position)
+        assert found >= position, f"missing or out of order: {start!r}"
+        position = found
+    assert text.endswith("Trump on Feb. 28.")
+    for phrase in EXAMPLE_FORBIDDEN:
+        assert phrase not in result.stdout
+
+
+def test_script_shows_voice_and_pause_per_segment() -> None:
+    result = narrate("script", str(EXAMPLE))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("[en-us +0.90s] ")
+    quoted = [line for line in lines if line.startswith("[en-us+m3 ")]
+    assert quoted and all('"' in line for line in quoted)
+    assert any(line.endswith("] Peskoff said.") for line in lines), "attribution stays narrated"
+
+
+def test_clean_body_prints_only_the_body_one_block_per_line() -> None:
+    result = narrate("clean", "--body", str(EXAMPLE))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(EXAMPLE_PARAGRAPHS)
+    for line, start in zip(lines, EXAMPLE_PARAGRAPHS, strict=True):
+        assert line.startswith(start)
+    assert "Kateryna Hodunova" not in result.stdout
+
+
+def test_clean_json_has_the_metadata() -> None:
+    result = narrate("clean", "--json", str(EXAMPLE))
+    data = json.loads(result.stdout)
+    assert data["authors"] == ["Kateryna Hodunova"]
+    assert data["published"].startswith("2025-05-05")
+    assert data["language"].startswith("en")
+    assert data["site_name"] == "The Kyiv Independent"
+    assert data["canonical_url"].startswith("https://kyivindependent.com/")
+    assert len(data["blocks"]) == 10
+
+
+def test_clean_reads_stdin() -> None:
+    result = narrate("clean", "--body", "-", stdin=EXAMPLE.read_bytes())
+    assert result.returncode == 0
+    assert result.stdout.startswith(EXAMPLE_PARAGRAPHS[0])
+
+
+@pytest.mark.slow
+def test_article_writes_mp3_and_transcript_and_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "story.mp3"
+    result = narrate("article", str(EXAMPLE), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 100_000
+    assert out.with_suffix(".txt").is_file()
+    assert f"Wrote {out}" in result.stdout
+    assert "segments" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.mp3", "story.txt"]
+
+
+@pytest.mark.slow
+def test_article_json_summary(tmp_path: Path) -> None:
+    result = narrate("article", str(EXAMPLE), "-o", str(tmp_path / "a.mp3"), "--json")
+    summary = json.loads(result.stdout)
+    assert summary["mp3_path"].endswith("a.mp3")
+    assert summary["segment_count"] == 18
+    assert summary["engine"] == "espeak"
+    assert 60 < summary["duration_s"] < 240
+    assert summary["title"].startswith("'Meeting is clearly")
+
+
+@pytest.mark.slow
+def test_article_default_name_comes_from_the_title(tmp_path: Path) -> None:
+    result = narrate("article", str(EXAMPLE), "--quiet", "--voice", "silent", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    names = sorted(p.name for p in tmp_path.iterdir())
+    stem = "meeting-is-clearly-on-the-radar-kremlin-on-potential-trump-putin-meeting"
+    assert names == [stem + ".mp3", stem + ".txt"]
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404, "Not Found")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "empty.html").write_text("")
+    (tmp_path / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (tmp_path / "index.html").write_text(
+        "<html><head><title>Home</title></head><body><nav><a href='/'>Home</a>"
+        "<a href='/news'>News</a></nav><h1>Welcome</h1><p>Latest stories.</p></body></html>"
+    )
+    return {
+        "missing": str(tmp_path / "nope.html"),
+        "empty": str(tmp_path / "empty.html"),
+        "binary": str(tmp_path / "binary.html"),
+        "no article": str(tmp_path / "index.html"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "binary", "no article", "404"])
+def test_bad_input_is_one_line_exit_3_and_no_file(tmp_path: Path, server: str, case: str) -> None:
+    sources = _bad_inputs(tmp_path)
+    sources["404"] = server + "/story"
+    out_dir = tmp_path / "out"
+    result = narrate("article", sources[case], "-o", str(out_dir / "story.mp3"))
+    assert result.returncode == 3
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("narrate: error: ")
+    assert "Traceback" not in result.stderr
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def test_404_message_names_the_status(server: str) -> None:
+    result = narrate("clean", server + "/story")
+    assert "404" in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = narrate("--debug", "clean", str(tmp_path / "nope.html"))
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_unknown_voice_is_a_usage_error_listing_voices(tmp_path: Path) -> None:
+    result = narrate("article", str(EXAMPLE), "--voice", "klingon", "-o", str(tmp_path / "x.mp3"))
+    assert result.returncode == 2
+    assert "Unknown voice 'klingon'" in result.stderr and "en-us" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_usage_errors_exit_2() -> None:
+    assert narrate("article").returncode == 2
+    assert narrate("clean", "--json", "--body", str(EXAMPLE)).returncode == 2
+
+
+def test_voices_lists_profiles_and_engines() -> None:
+    result = narrate("voices")
+    assert result.returncode == 0
+    assert "en-us" in result.stdout and "espeak   available" in result.stdout
+    assert "pyttsx3  available" in result.stdout and "silent   available" in result.stdout
+
+
+def test_voices_engine_lists_espeak_voices() -> None:
+    result = narrate("voices", "--engine", "espeak")
+    assert result.returncode == 0
+    assert len(result.stdout.splitlines()) > 50
+    assert "en-us" in result.stdout
+
+
+def test_config_prints_every_setting_with_its_variable() -> None:
+    result = narrate("config")
+    assert "bitrate_kbps = 64" in result.stdout
+    assert "NARRATE_BITRATE_KBPS" in result.stdout
+
+
+def test_version() -> None:
+    result = narrate("--version")
+    assert result.stdout.startswith("narrate ")

@@ -1,0 +1,47 @@
+"""Settings: documented, typed, and layered defaults < file < environment < flags."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from narrate.config import Config, load_config, setting_help
+from narrate.errors import ConfigError
+
+
+def test_every_setting_is_documented() -> None:
+    helps = setting_help()
+    assert set(helps) == {f.name for f in fields(Config)}
+    for name, (_default, text) in helps.items():
+        assert len(text) > 15, f"{name} needs help text"
+
+
+def test_precedence_defaults_file_environment_flags(tmp_path: Path) -> None:
+    toml = tmp_path / "narrate.toml"
+    toml.write_text('bitrate_kbps = 96\nvoice = "en-gb"\nsample_rate = 48000\n')
+    env = {"NARRATE_BITRATE_KBPS": "128", "NARRATE_PAUSE_SENTENCE_S": "0.5"}
+    config = load_config(toml, env=env, overrides={"voice": "silent", "lame_quality": None})
+    assert config.bitrate_kbps == 128  # environment beats the file
+    assert config.voice == "silent"  # flags beat everything
+    assert config.sample_rate == 48000  # file beats defaults
+    assert config.pause_sentence_s == 0.5
+    assert config.lame_quality == Config().lame_quality  # None means "not given"
+
+
+def test_render_section_of_a_feed_config(tmp_path: Path) -> None:
+    toml = tmp_path / "narrate.toml"
+    toml.write_text('[render]\nvoice = "en-gb"\n[podcast]\ntitle = "News"\n')
+    assert load_config(toml, env={}).voice == "en-gb"
+
+
+def test_bad_values_say_what_is_expected(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="bitrate_kbps.*int.*example"):
+        load_config(env={"NARRATE_BITRATE_KBPS": "fast"})
+    with pytest.raises(ConfigError, match="Unknown setting 'bitrate'"):
+        Config().with_overrides({"bitrate": 3})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("voice = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad, env={})
