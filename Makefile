@@ -1,0 +1,39 @@
+# The README's two commands: `make demo` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   := examples/kyiv-independent.html
+
+.PHONY: demo test lint typecheck check clean
+
+# pip 23 (what many Pythons ship) cannot resolve lxml[html-clean]: upgrade pip first.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	@mkdir -p out
+	$(BIN)/narrate article $(DEMO) -o out/kyiv-independent.mp3
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check narrate tests
+	$(BIN)/mypy narrate
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check narrate tests
+	$(BIN)/ruff format --check narrate tests
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy narrate
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
