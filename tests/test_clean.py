@@ -99,5 +99,5 @@ def test_blog_page_keeps_headings_quotes_lists_and_drops_furniture() -> None:
     ],
 )
 def test_a_page_without_an_article_raises(html: str) -> None:
-    with pytest.raises(ExtractionError, match="No article found in test.html"):
+    with pytest.raises(ExtractionError, match=r"No article found in test.html"):
         clean(_page(html))

@@ -37,11 +37,11 @@ def test_render_section_of_a_feed_config(tmp_path: Path) -> None:
 
 
 def test_bad_values_say_what_is_expected(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="bitrate_kbps.*int.*example"):
+    with pytest.raises(ConfigError, match=r"bitrate_kbps.*int.*example"):
         load_config(env={"NARRATE_BITRATE_KBPS": "fast"})
-    with pytest.raises(ConfigError, match="Unknown setting 'bitrate'"):
+    with pytest.raises(ConfigError, match=r"Unknown setting 'bitrate'"):
         Config().with_overrides({"bitrate": 3})
     bad = tmp_path / "bad.toml"
     bad.write_text("voice = \n")
-    with pytest.raises(ConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match=r"not valid TOML"):
         load_config(bad, env={})

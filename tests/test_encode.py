@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE_PARAGRAPHS, Rendered
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from pydub import AudioSegment
@@ -12,8 +13,6 @@ from pydub.silence import detect_nonsilent, detect_silence
 
 from narrate.audio import decode, probe
 from narrate.encode import atomic_path
-
-from conftest import EXAMPLE_PARAGRAPHS, Rendered
 
 pytestmark = pytest.mark.slow
 

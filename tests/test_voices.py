@@ -68,7 +68,7 @@ def test_bad_profile_names_file_key_and_example(
 
 def test_unknown_key_is_rejected(tmp_path: Path) -> None:
     path = _profile(tmp_path, 'engine = "espeak"\nvoice = "x"\nlanguage = "en"\nspeed = 3\n')
-    with pytest.raises(ConfigError, match="unknown key 'speed'"):
+    with pytest.raises(ConfigError, match=r"unknown key 'speed'"):
         load_profile(path)
 
 
@@ -77,7 +77,7 @@ def test_profile_by_path_and_extra_folder(tmp_path: Path) -> None:
     path.write_text('engine = "silent"\nvoice = "silent"\nlanguage = "en"\n')
     assert find_profile(str(path)).name == "house"
     assert find_profile("house", str(tmp_path)).engine == "silent"
-    with pytest.raises(ConfigError, match="Available voices: .*en-us"):
+    with pytest.raises(ConfigError, match=r"Available voices: .*en-us"):
         find_profile("nowhere")
 
 
@@ -101,7 +101,7 @@ def test_lexicon_files_with_regex_and_errors(tmp_path: Path) -> None:
     assert lexicon.apply("Peskov drove at 50 km/h")[0] == "Peskoff drove at 50 kilometres an hour"
     bad = tmp_path / "bad.tsv"
     bad.write_text("Peskov Peskoff\n")
-    with pytest.raises(ConfigError, match="line 1.*Example"):
+    with pytest.raises(ConfigError, match=r"line 1.*Example"):
         load_lexicon([bad])
 
 

@@ -40,7 +40,9 @@ def read_wav(path: Path) -> Clip:
     if channels != 1 or width != 2:
         from ..audio import pydub_audio_segment
 
-        audio = pydub_audio_segment()(frames, sample_width=width, frame_rate=rate, channels=channels)
+        audio = pydub_audio_segment()(
+            frames, sample_width=width, frame_rate=rate, channels=channels
+        )
         frames = audio.set_channels(1).set_sample_width(2).raw_data
     return Clip(pcm=frames, sample_rate=rate)
 
