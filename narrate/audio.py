@@ -53,7 +53,8 @@ def pydub_audio_segment() -> type[AudioSegment]:
         warnings.simplefilter("ignore", RuntimeWarning)
         from pydub import AudioSegment
     AudioSegment.converter = ffmpeg_path()
-    return AudioSegment
+    segment_class: type[AudioSegment] = AudioSegment
+    return segment_class
 
 
 def silence(duration_s: float, sample_rate: int) -> bytes:
