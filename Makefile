@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	@mkdir -p out
-	$(BIN)/narrate article $(DEMO) -o out/kyiv-independent.mp3
+	$(BIN)/narrate article $(DEMO) -o out/kyiv-independent.mp3 --artwork examples/cover.png
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check narrate tests

@@ -8,8 +8,9 @@ would copy everything joined so far at each step: quadratic in the number of seg
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from .audio import resample, silence
+from .audio import decode, resample, silence
 from .model import Chapter, Clip, Programme, Segment, SegmentTiming, WordTiming
 
 _SPEECH_THRESHOLD = 300  # |sample| above this (of 32767) counts as speech, about -40 dBFS
@@ -39,10 +40,23 @@ def _word_timings(
     return tuple(out)
 
 
-def assemble(segments: Iterable[Segment], clips: Iterable[Clip]) -> Programme:
-    """Lay the clips end to end with each segment's pause after it.
+OUTRO_CHAPTER = "Outro"
+DISCLOSURE_CHAPTER = "About this audio"
+_GAP_S = 0.6  # between intro music and the headline, and before outro music
 
-    The programme's sample rate is the first clip's; clips at another rate are resampled.
+
+def assemble(
+    segments: Iterable[Segment],
+    clips: Iterable[Clip],
+    intro: Path | None = None,
+    outro: Path | None = None,
+    ffmpeg: str = "",
+) -> Programme:
+    """Lay the clips end to end with each segment's pause after it, between intro and outro.
+
+    The programme's sample rate is the first clip's; clips at another rate are resampled, and
+    intro and outro files are decoded at that rate. The intro belongs to the first chapter; the
+    outro to the last, or to a chapter of its own when the last one is the article's.
     """
     chunks: list[bytes] = []
     timings: list[SegmentTiming] = []
@@ -50,12 +64,30 @@ def assemble(segments: Iterable[Segment], clips: Iterable[Clip]) -> Programme:
     silences: dict[int, bytes] = {}
     rate = 0
     position = 0  # in samples
+
+    def add(pcm: bytes) -> None:
+        nonlocal position
+        chunks.append(pcm)
+        position += len(pcm) // 2
+
+    def pause(seconds: float) -> None:
+        samples = round(seconds * rate)
+        if samples:
+            if samples not in silences:
+                silences[samples] = silence(samples / rate, rate)
+            add(silences[samples])
+
     for segment, clip in zip(segments, clips, strict=True):
         if not rate:
             rate = clip.sample_rate
+            if intro is not None:
+                add(decode(intro, rate, ffmpeg))
+                pause(_GAP_S)
         if clip.sample_rate != rate:
             clip = Clip(resample(clip.pcm, clip.sample_rate, rate), rate)
-        if not starts or starts[-1][0] != segment.chapter:
+        if not starts:
+            starts.append((segment.chapter, 0.0))
+        elif starts[-1][0] != segment.chapter:
             starts.append((segment.chapter, position / rate))
         speech_start = _speech_start(clip)
         timings.append(
@@ -67,22 +99,18 @@ def assemble(segments: Iterable[Segment], clips: Iterable[Clip]) -> Programme:
                 words=_word_timings(segment, clip, position, rate, clip.n_samples),
             )
         )
-        chunks.append(clip.pcm)
-        position += clip.n_samples
-        pause = round(segment.pause_after_s * rate)
-        if pause:
-            if pause not in silences:
-                silences[pause] = silence(pause / rate, rate)
-            chunks.append(silences[pause])
-            position += pause
+        add(clip.pcm)
+        pause(segment.pause_after_s)
     if not rate:
         raise ValueError("assemble() needs at least one clip")
+    if outro is not None:
+        pause(_GAP_S)
+        if starts[-1][0] != DISCLOSURE_CHAPTER:
+            starts.append((OUTRO_CHAPTER, position / rate))
+        add(decode(outro, rate, ffmpeg))
     total_s = position / rate
     ends = [start for _, start in starts[1:]] + [total_s]
     chapters = tuple(
         Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True)
     )
     return Programme(tuple(chunks), rate, tuple(timings), chapters)
-
-
-__all__ = ["assemble"]

@@ -7,6 +7,7 @@ This is the one place where errors become messages and exit codes:
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 import unicodedata
@@ -62,6 +63,28 @@ def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
         _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug to see where).", 1)
 
 
+class _ConsoleHandler(logging.Handler):
+    """Logs through a rich console, so messages appear above a live progress display."""
+
+    def __init__(self, console: Any) -> None:
+        super().__init__(logging.WARNING)
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.console.print(f"narrate: warning: {record.getMessage()}", markup=False, soft_wrap=True)
+
+
+_STDERR_HANDLER: list[logging.Handler] = []
+
+
+def _stderr_handler() -> logging.Handler:
+    if not _STDERR_HANDLER:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("narrate: warning: %(message)s"))
+        _STDERR_HANDLER.append(handler)
+    return _STDERR_HANDLER[0]
+
+
 def _slug(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
@@ -92,6 +115,11 @@ def _main(
     """narrate: news article → narrated MP3, offline."""
     _state["debug"] = debug
     _state["config_file"] = config_file
+    # The library only logs; warnings (a skipped cover image, say) reach the user here.
+    root = logging.getLogger()
+    root.setLevel(logging.WARNING)
+    if _stderr_handler() not in root.handlers:
+        root.addHandler(_stderr_handler())
 
 
 @app.command()
@@ -101,13 +129,36 @@ def article(
         Path | None, typer.Option("--output", "-o", help="MP3 to write (default: <title>.mp3).")
     ] = None,
     voice: VoiceOpt = None,
+    intro: Annotated[
+        Path | None, typer.Option("--intro", help="Audio file to play before the story.")
+    ] = None,
+    outro: Annotated[
+        Path | None, typer.Option("--outro", help="Audio file to play at the very end.")
+    ] = None,
+    artwork: Annotated[
+        Path | None,
+        typer.Option("--artwork", help="Cover image used when the page has no lead image."),
+    ] = None,
+    no_disclosure: Annotated[
+        bool,
+        typer.Option("--no-disclosure", help="Leave out the spoken synthetic-voice sentence."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
-    """Narrate one article into an MP3 with a transcript beside it."""
+    """Narrate one article into an MP3 with transcripts and chapters beside it."""
     from .pipeline import extract, render
 
-    config = _run(_config, voice=voice)
+    if quiet or as_json:
+        logging.getLogger().setLevel(logging.ERROR)
+    config = _run(
+        _config,
+        voice=voice,
+        intro_audio=str(intro) if intro else None,
+        outro_audio=str(outro) if outro else None,
+        artwork=str(artwork) if artwork else None,
+        disclosure="" if no_disclosure else None,
+    )
     story = _run(extract, source, config)
     out = output or Path(_slug(story.title) + ".mp3")
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
@@ -128,7 +179,15 @@ def article(
                     tasks[stage] = bar.add_task(stage.capitalize(), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            episode = _run(render, story, out, config, progress)
+            # Warnings print above the live bars instead of through them.
+            handler = _ConsoleHandler(bar.console)
+            logging.getLogger().addHandler(handler)
+            logging.getLogger().removeHandler(_stderr_handler())
+            try:
+                episode = _run(render, story, out, config, progress)
+            finally:
+                logging.getLogger().removeHandler(handler)
+                logging.getLogger().addHandler(_stderr_handler())
     else:
         episode = _run(render, story, out, config)
     if as_json:
@@ -136,10 +195,11 @@ def article(
     elif not quiet:
         minutes, seconds = divmod(round(episode.duration_s), 60)
         typer.echo(
-            f"Wrote {episode.mp3_path} ({minutes}:{seconds:02d}, "
-            f"{episode.segment_count} segments, voice {episode.voice})"
+            f"Wrote {episode.mp3_path} ({minutes}:{seconds:02d}, {episode.segment_count} "
+            f"segments, {len(episode.chapters)} chapters, voice {episode.voice})"
         )
-        typer.echo(f"Wrote {episode.transcript_path}")
+        for path in episode.files[1:]:
+            typer.echo(f"Wrote {path}")
 
 
 @app.command()

@@ -55,6 +55,30 @@ class Config:
         60.0, "Longest a speech engine may take for one segment before it is called stuck."
     )
     id3_version: int = _setting(3, "ID3v2 minor version for tags: 3 (most compatible) or 4.")
+    loudness_lufs: float = _setting(
+        -16.0, "Integrated loudness target of the final mix in LUFS (EBU R128; podcasts: -16)."
+    )
+    true_peak_dbtp: float = _setting(-1.0, "Highest true peak allowed in the final mix, dBTP.")
+    normalize_loudness: bool = _setting(
+        True, "Level the final mix to loudness_lufs with gain and a peak limiter."
+    )
+    intro_audio: str = _setting("", "Audio file (any format ffmpeg reads) played before the story.")
+    outro_audio: str = _setting("", "Audio file played after the story and the disclosure.")
+    disclosure: str = _setting(
+        "This audio was generated with an offline synthetic voice.",
+        "Sentence spoken at the end to say the voice is synthetic; empty to leave it out.",
+    )
+    artwork: str = _setting(
+        "",
+        "Cover image (JPEG/PNG) used when the article has no lead image, or always if "
+        "artwork_from_page is off.",
+    )
+    artwork_from_page: bool = _setting(
+        True, "Use the article's lead image (fetched if it is a URL) as the cover art."
+    )
+    transcripts: bool = _setting(
+        True, "Write .vtt, .srt, .json and .chapters.json beside the MP3 (the .txt always)."
+    )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Config:
         """Return a copy with ``values`` applied (unknown keys raise :class:`ConfigError`)."""
@@ -69,9 +93,15 @@ class Config:
         return replace(self, **clean)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def _coerce(key: str, value: Any, kind: type) -> Any:
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
+    if kind is bool and isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
     try:
         if kind is float and isinstance(value, int | str):
             return float(value)

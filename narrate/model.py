@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 BlockKind = Literal["heading", "paragraph", "quote", "list_item"]
-SegmentRole = Literal["title", "byline", "date", "heading", "body"]
+SegmentRole = Literal["title", "byline", "date", "heading", "body", "disclosure"]
 
 
 @dataclass(frozen=True)
@@ -182,3 +182,4 @@ class Episode:
     voice: str
     engine: str
     files: tuple[str, ...] = field(default_factory=tuple)
+    chapters: tuple[Chapter, ...] = ()

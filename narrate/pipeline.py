@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
+from .errors import ConfigError
 from .model import Article, Clip, Episode, Page, Segment
 
 Progress = Callable[[str, int, int], None]
@@ -55,7 +56,13 @@ class Script:
 
 
 def script(article: Article, config: Config) -> Script:
-    """3-4. Segment and normalize an article for the configured voice."""
+    """3-4. Segment and normalize an article for the configured voice.
+
+    The disclosure sentence, when configured, is the last segment, in a chapter of its own.
+    """
+    from dataclasses import replace
+
+    from .assemble import DISCLOSURE_CHAPTER
     from .normalize import normalize
     from .segment import Pauses, segment
     from .voices import find_profile, lexicon_for
@@ -67,10 +74,23 @@ def script(article: Article, config: Config) -> Script:
         heading_s=config.pause_heading_s,
         after_title_s=config.pause_title_s,
     )
+    segments = segment(article, pauses)
+    if config.disclosure.strip() and segments:
+        # A longer breath before the disclosure sets it apart from the story.
+        segments[-1] = replace(segments[-1], pause_after_s=config.pause_heading_s)
+        segments.append(
+            Segment(
+                index=len(segments),
+                text=config.disclosure.strip(),
+                role="disclosure",
+                pause_after_s=config.pause_paragraph_s,
+                chapter=DISCLOSURE_CHAPTER,
+            )
+        )
     lexicon = lexicon_for(profile, config.lexicon)
     phonemes = profile.engine == "espeak"
-    segments = normalize(segment(article, pauses), lexicon, profile.language, phonemes)
-    return Script(article, tuple(segments), profile.name, profile.engine)
+    spoken = normalize(segments, lexicon, profile.language, phonemes)
+    return Script(article, tuple(spoken), profile.name, profile.engine)
 
 
 def render(
@@ -86,6 +106,7 @@ def render(
         episode = render("examples/kyiv-independent.html", "out/story.mp3")
         episode.duration_s  # about 120 seconds with the default voice
     """
+    from .artwork import load_artwork
     from .assemble import assemble
     from .encode import Disclosure, EncodeSettings, encode
     from .engines import get_engine
@@ -107,8 +128,14 @@ def render(
             report("synthesize", done, total)
             yield clip
 
+    intro = Path(config.intro_audio) if config.intro_audio else None
+    outro = Path(config.outro_audio) if config.outro_audio else None
+    for label, path in (("intro", intro), ("outro", outro)):
+        if path is not None and not path.is_file():
+            raise ConfigError(f"The {label} audio file {path} does not exist.")
     try:
-        programme = assemble(segments, counted(synthesize(segments, profile, engine)))
+        clips = counted(synthesize(segments, profile, engine))
+        programme = assemble(segments, clips, intro, outro, config.ffmpeg)
     finally:
         close = getattr(engine, "close", None)  # engines that hold a process or files
         if close is not None:
@@ -120,17 +147,25 @@ def render(
         lame_quality=config.lame_quality,
         id3_version=config.id3_version,
         ffmpeg=config.ffmpeg,
+        normalize_loudness=config.normalize_loudness,
+        loudness_lufs=config.loudness_lufs,
+        true_peak_dbtp=config.true_peak_dbtp,
+        transcripts=config.transcripts,
     )
+    lead = article.image_url if config.artwork_from_page else None
+    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s)
     disclosure = Disclosure(engine.name, engine.version, profile.name)
-    mp3, transcript, duration = encode(programme, article, segments, disclosure, out, settings)
+    encoded = encode(programme, article, segments, disclosure, out, settings, artwork)
     report("encode", 1, 1)
+    files = encoded.files
     return Episode(
-        mp3_path=str(mp3),
-        transcript_path=str(transcript),
+        mp3_path=str(files["mp3"]),
+        transcript_path=str(files["transcript"]),
         title=article.title,
-        duration_s=duration,
+        duration_s=encoded.duration_s,
         segment_count=total,
         voice=profile.name,
         engine=engine.name,
-        files=(str(mp3), str(transcript)),
+        files=tuple(str(path) for path in files.values()),
+        chapters=programme.chapters,
     )

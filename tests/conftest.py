@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from narrate.audio import pydub_audio_segment
+from narrate.model import Episode
 
 pydub_audio_segment()  # import pydub once, quietly, pointed at narrate's ffmpeg
 
@@ -69,38 +71,29 @@ def example_copy(tmp_path: Path) -> Path:
 
 @dataclass(frozen=True)
 class Rendered:
-    """The example narrated once with the real eSpeak NG engine."""
+    """The example narrated once with the real eSpeak NG engine, and what it wrote."""
 
     mp3: Path
     transcript: Path
-    assembled_s: float
-    timings: tuple[tuple[float, float], ...]
-    episode_duration_s: float
+    timing: dict[str, Any]
+    duration_s: float
+    episode: Episode
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """Render the example with the default voice (eSpeak NG) once per test session."""
-    from narrate.assemble import assemble
     from narrate.config import Config
-    from narrate.engines import get_engine
-    from narrate.pipeline import extract, render, script
-    from narrate.synthesize import synthesize
-    from narrate.voices import find_profile
+    from narrate.pipeline import render
 
-    config = Config()
     out = tmp_path_factory.mktemp("render") / "kyiv.mp3"
-    article = extract(str(EXAMPLE), config)
-    episode = render(article, out, config)
-    # The same programme assembled again, to compare the MP3 against the timing record.
-    spoken = script(article, config)
-    profile = find_profile(config.voice)
-    segments = list(spoken.segments)
-    programme = assemble(segments, synthesize(segments, profile, get_engine("espeak", config)))
-    yield Rendered(
+    config = Config(artwork=str(FIXTURES / "cover.png"), artwork_from_page=False)
+    episode = render(str(EXAMPLE), out, config)
+    timing = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    return Rendered(
         mp3=out,
         transcript=Path(episode.transcript_path),
-        assembled_s=programme.duration_s,
-        timings=tuple((t.start_s, t.end_s) for t in programme.timings),
-        episode_duration_s=episode.duration_s,
+        timing=timing,
+        duration_s=episode.duration_s,
+        episode=episode,
     )

@@ -45,9 +45,20 @@ def test_script_speaks_headline_byline_date_then_the_ten_paragraphs_and_nothing_
         found = text.find(spoken_start, position)
         assert found >= position, f"missing or out of order: {start!r}"
         position = found
-    assert text.endswith("Trump on Feb. 28.")
+    assert text.endswith(
+        "Trump on Feb. 28. This audio was generated with an offline synthetic voice."
+    )
     for phrase in EXAMPLE_FORBIDDEN:
         assert phrase not in result.stdout
+
+
+def test_no_disclosure_flag_leaves_the_sentence_out(tmp_path: Path) -> None:
+    out = tmp_path / "n.mp3"
+    result = narrate(
+        "article", str(EXAMPLE), "-o", str(out), "--voice", "silent", "--no-disclosure", "--json"
+    )
+    assert json.loads(result.stdout)["segment_count"] == 18
+    assert "synthetic voice" not in out.with_suffix(".txt").read_text()
 
 
 def test_script_shows_voice_and_pause_per_segment() -> None:
@@ -96,7 +107,14 @@ def test_article_writes_mp3_and_transcript_and_says_so(tmp_path: Path) -> None:
     assert out.with_suffix(".txt").is_file()
     assert f"Wrote {out}" in result.stdout
     assert "segments" in result.stdout
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["story.mp3", "story.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "story.chapters.json",
+        "story.json",
+        "story.mp3",
+        "story.srt",
+        "story.txt",
+        "story.vtt",
+    ]
 
 
 @pytest.mark.slow
@@ -104,7 +122,12 @@ def test_article_json_summary(tmp_path: Path) -> None:
     result = narrate("article", str(EXAMPLE), "-o", str(tmp_path / "a.mp3"), "--json")
     summary = json.loads(result.stdout)
     assert summary["mp3_path"].endswith("a.mp3")
-    assert summary["segment_count"] == 18
+    assert summary["segment_count"] == 19  # headline, byline, date, 15 body, disclosure
+    assert [c["title"] for c in summary["chapters"]] == [
+        "Introduction",
+        "Article",
+        "About this audio",
+    ]
     assert summary["engine"] == "espeak"
     assert 60 < summary["duration_s"] < 240
     assert summary["title"].startswith("'Meeting is clearly")
@@ -117,7 +140,7 @@ def test_article_default_name_comes_from_the_title(tmp_path: Path) -> None:
     assert result.stdout == ""
     names = sorted(p.name for p in tmp_path.iterdir())
     stem = "meeting-is-clearly-on-the-radar-kremlin-on-potential-trump-putin-meeting"
-    assert names == [stem + ".mp3", stem + ".txt"]
+    assert stem + ".mp3" in names and stem + ".vtt" in names and len(names) == 6
 
 
 @pytest.fixture

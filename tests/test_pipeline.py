@@ -27,16 +27,17 @@ def test_render_with_the_pyttsx3_engine_gives_a_real_narration(tmp_path: Path) -
     assert abs(len(audio) / 1000 - episode.duration_s) < 0.1
     assert 60 < episode.duration_s < 240
     speech = detect_nonsilent(audio, min_silence_len=250, silence_thresh=-45, seek_step=10)
-    assert len(speech) >= 18, "every segment should be heard"
+    assert len(speech) >= 19, "every segment should be heard"
     assert "pyttsx3" in str(ID3(out)["TXXX:Synthetic voice"])
 
 
 def test_render_with_the_silent_engine_keeps_the_timing(tmp_path: Path) -> None:
     out = tmp_path / "silent.mp3"
     episode = narrate.render(str(EXAMPLE), out, Config(voice="silent"))
-    assert episode.segment_count == 18
+    assert episode.segment_count == 19
     assert MP3(out).info.length == pytest.approx(episode.duration_s, abs=0.05)
-    assert episode.files == (str(out), str(out.with_suffix(".txt")))
+    assert episode.files[:2] == (str(out), str(out.with_suffix(".txt")))
+    assert str(out.with_suffix(".vtt")) in episode.files
 
 
 def test_render_settings_change_the_file(tmp_path: Path) -> None:
@@ -59,6 +60,7 @@ def test_extract_then_render_an_article_object(tmp_path: Path) -> None:
 def test_script_marks_quotes_and_applies_the_lexicon() -> None:
     config = Config()
     spoken = narrate.script(narrate.extract(str(EXAMPLE), config), config)
+    assert spoken.segments[-1].role == "disclosure"
     quoted = [s for s in spoken.segments if s.quoted]
     assert len(quoted) == 3
     assert all(s.spoken.startswith('"') or s.spoken.startswith("It must") for s in quoted)
@@ -76,7 +78,7 @@ def test_progress_is_reported_per_segment(tmp_path: Path) -> None:
         lambda stage, done, total: calls.append((stage, done, total)),
     )
     synth = [c for c in calls if c[0] == "synthesize"]
-    assert synth[-1] == ("synthesize", 18, 18)
+    assert synth[-1] == ("synthesize", 19, 19)
     assert calls[-1] == ("encode", 1, 1)
 
 

@@ -1,0 +1,98 @@
+"""Cover art for the MP3: the article's lead image, else the configured artwork.
+
+Podcast directories want a square JPEG or PNG between 1400 and 3000 pixels a side, so the image
+is centre-cropped to a square and scaled into that range with Pillow. A missing, unreachable or
+corrupt image is skipped with a warning: artwork never fails a render.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MIN_SIDE = 1400
+MAX_SIDE = 3000
+_MAX_BYTES = 20_000_000
+
+
+@dataclass(frozen=True)
+class Artwork:
+    """A square cover image, encoded, with its MIME type and side length in pixels."""
+
+    data: bytes
+    mime: str
+    side: int
+
+
+def _download(url: str, timeout_s: float) -> bytes:
+    import httpx
+
+    client = httpx.Client(follow_redirects=True, max_redirects=5, timeout=timeout_s)
+    with client, client.stream("GET", url, headers={"User-Agent": "narrate"}) as response:
+        response.raise_for_status()
+        kind = response.headers.get("content-type", "image/")
+        if not kind.startswith("image/"):
+            raise ValueError(f"not an image ({kind})")
+        data = bytearray()
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > _MAX_BYTES:
+                raise ValueError("image larger than 20 MB")
+        return bytes(data)
+
+
+def _square(data: bytes) -> Artwork:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as probe:
+        probe.verify()  # catches truncated and corrupt files before decoding them
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        side = min(image.size)
+        left = (image.width - side) // 2
+        top = (image.height - side) // 2
+        square = image.crop((left, top, left + side, top + side))
+        target = max(MIN_SIDE, min(MAX_SIDE, side))
+        if target != side:
+            square = square.resize((target, target), Image.Resampling.LANCZOS)
+        if square.mode in ("RGBA", "LA", "P"):
+            rgba = square.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, "white")
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            square = flat
+        elif square.mode != "RGB":
+            square = square.convert("RGB")
+        out = io.BytesIO()
+        square.save(out, format="JPEG", quality=90, optimize=True)
+    return Artwork(out.getvalue(), "image/jpeg", target)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.split("] ", 1)[-1]  # "[Errno -2] Name or service not known" → the words
+
+
+def load_artwork(
+    lead_image: str | None, fallback: str = "", timeout_s: float = 10.0
+) -> Artwork | None:
+    """Cover art from ``lead_image`` (URL or path), else ``fallback`` (path); ``None`` if neither.
+
+    >>> load_artwork(None) is None
+    True
+    """
+    for source in (lead_image, fallback):
+        if not source:
+            continue
+        try:
+            if source.startswith(("http://", "https://")):
+                data = _download(source, timeout_s)
+            else:
+                data = Path(source).read_bytes()
+            return _square(data)
+        except Exception as exc:  # any failure here only costs the cover, never the render
+            log.warning("no cover art from %s (%s)", source, _reason(exc))
+    return None
