@@ -76,6 +76,15 @@ class Config:
     artwork_from_page: bool = _setting(
         True, "Use the article's lead image (fetched if it is a URL) as the cover art."
     )
+    cache: bool = _setting(
+        True, "Keep synthesized segments on disk so re-renders only synthesize what changed."
+    )
+    cache_dir: str = _setting(
+        "", "Folder for the segment cache; default $XDG_CACHE_HOME/narrate/segments."
+    )
+    cache_max_mb: int = _setting(
+        2048, "Largest size of the segment cache in MB; least recently used segments go first."
+    )
     transcripts: bool = _setting(
         True, "Write .vtt, .srt, .json and .chapters.json beside the MP3 (the .txt always)."
     )

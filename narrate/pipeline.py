@@ -6,13 +6,21 @@ Stage modules are imported inside the functions that use them: ``import narrate`
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import ConfigError
-from .model import Article, Clip, Episode, Page, Segment
+from .model import Article, Episode, Page, Programme, Segment, StoredClip
+
+if TYPE_CHECKING:
+    from .cache import ClipStore
+    from .encode import Encoded
+    from .engines import Engine
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long stages run."""
@@ -53,6 +61,7 @@ class Script:
     segments: tuple[Segment, ...]
     voice: str
     engine: str
+    lexicon_version: str = ""
 
 
 def script(article: Article, config: Config) -> Script:
@@ -90,7 +99,7 @@ def script(article: Article, config: Config) -> Script:
     lexicon = lexicon_for(profile, config.lexicon)
     phonemes = profile.engine == "espeak"
     spoken = normalize(segments, lexicon, profile.language, phonemes)
-    return Script(article, tuple(spoken), profile.name, profile.engine)
+    return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version)
 
 
 def render(
@@ -106,9 +115,7 @@ def render(
         episode = render("examples/kyiv-independent.html", "out/story.mp3")
         episode.duration_s  # about 120 seconds with the default voice
     """
-    from .artwork import load_artwork
     from .assemble import assemble
-    from .encode import Disclosure, EncodeSettings, encode
     from .engines import get_engine
     from .synthesize import synthesize
     from .voices import find_profile
@@ -123,7 +130,7 @@ def render(
     segments = list(spoken.segments)
     total = len(segments)
 
-    def counted(clips: Iterator[Clip]) -> Iterator[Clip]:
+    def counted(clips: Iterator[StoredClip]) -> Iterator[StoredClip]:
         for done, clip in enumerate(clips, start=1):
             report("synthesize", done, total)
             yield clip
@@ -133,29 +140,16 @@ def render(
     for label, path in (("intro", intro), ("outro", outro)):
         if path is not None and not path.is_file():
             raise ConfigError(f"The {label} audio file {path} does not exist.")
-    try:
-        clips = counted(synthesize(segments, profile, engine))
-        programme = assemble(segments, clips, intro, outro, config.ffmpeg)
-    finally:
-        close = getattr(engine, "close", None)  # engines that hold a process or files
-        if close is not None:
-            close()
-    report("encode", 0, 1)
-    settings = EncodeSettings(
-        sample_rate=config.sample_rate,
-        bitrate_kbps=config.bitrate_kbps,
-        lame_quality=config.lame_quality,
-        id3_version=config.id3_version,
-        ffmpeg=config.ffmpeg,
-        normalize_loudness=config.normalize_loudness,
-        loudness_lufs=config.loudness_lufs,
-        true_peak_dbtp=config.true_peak_dbtp,
-        transcripts=config.transcripts,
-    )
-    lead = article.image_url if config.artwork_from_page else None
-    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s)
-    disclosure = Disclosure(engine.name, engine.version, profile.name)
-    encoded = encode(programme, article, segments, disclosure, out, settings, artwork)
+    with _clip_store(config) as store:
+        try:
+            clips = synthesize(segments, profile, engine, store, spoken.lexicon_version)
+            programme = assemble(segments, counted(clips), store, intro, outro, config.ffmpeg)
+        finally:
+            close = getattr(engine, "close", None)  # engines that hold a process or files
+            if close is not None:
+                close()
+        report("encode", 0, 1)
+        encoded = _encode(programme, article, segments, engine, profile.name, out, config)
     report("encode", 1, 1)
     files = encoded.files
     return Episode(
@@ -169,3 +163,51 @@ def render(
         files=tuple(str(path) for path in files.values()),
         chapters=programme.chapters,
     )
+
+
+@contextlib.contextmanager
+def _clip_store(config: Config) -> Iterator[ClipStore]:
+    """The segment cache, or a spool folder removed after the render when caching is off."""
+    from .cache import ClipStore, default_cache_dir
+
+    if config.cache:
+        store = ClipStore(
+            Path(config.cache_dir) if config.cache_dir else default_cache_dir(),
+            config.cache_max_mb * 1024 * 1024,
+        )
+        try:
+            yield store
+        finally:
+            store.evict()
+    else:
+        with tempfile.TemporaryDirectory(prefix="narrate-spool-") as folder:
+            yield ClipStore(Path(folder))
+
+
+def _encode(
+    programme: Programme,
+    article: Article,
+    segments: list[Segment],
+    engine: Engine,
+    voice: str,
+    out: Path,
+    config: Config,
+) -> Encoded:
+    from .artwork import load_artwork
+    from .encode import Disclosure, EncodeSettings, encode
+
+    settings = EncodeSettings(
+        sample_rate=config.sample_rate,
+        bitrate_kbps=config.bitrate_kbps,
+        lame_quality=config.lame_quality,
+        id3_version=config.id3_version,
+        ffmpeg=config.ffmpeg,
+        normalize_loudness=config.normalize_loudness,
+        loudness_lufs=config.loudness_lufs,
+        true_peak_dbtp=config.true_peak_dbtp,
+        transcripts=config.transcripts,
+    )
+    lead = article.image_url if config.artwork_from_page else None
+    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s)
+    disclosure = Disclosure(engine.name, engine.version, voice)
+    return encode(programme, article, segments, disclosure, out, settings, artwork)
