@@ -79,6 +79,11 @@ class Config:
     transcripts: bool = _setting(
         True, "Write .vtt, .srt, .json and .chapters.json beside the MP3 (the .txt always)."
     )
+    queue: str = _setting(
+        "",
+        "Render queue for 'narrate feed build': empty for a SQLite file in the feed's output "
+        "folder, or redis://host:port/db to share the work between machines.",
+    )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Config:
         """Return a copy with ``values`` applied (unknown keys raise :class:`ConfigError`)."""
