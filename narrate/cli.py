@@ -19,6 +19,7 @@ import typer
 
 from .config import Config, load_config, setting_help
 from .errors import NarrateError
+from .feed_cli import feed_app
 
 app = typer.Typer(
     name="narrate",
@@ -285,6 +286,9 @@ def voices(
     for info in _run(list_engines, config):
         state = "available" if info.available else f"unavailable: {info.reason}"
         typer.echo(f"  {info.name:<8} {state}")
+
+
+app.add_typer(feed_app, name="feed")
 
 
 @app.command("config")
