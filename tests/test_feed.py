@@ -126,7 +126,9 @@ def test_example_config_builds_a_feed_end_to_end_with_the_real_voice(
         info = MP3(mp3).info
         assert 20 < info.length < 120 and info.sample_rate == 44100
         assert "synthetic voice" in entry.summary
-    dates = [parsedate_to_datetime(item.findtext("pubDate")) for item in items_by_title(output).values()]
+    dates = [
+        parsedate_to_datetime(item.findtext("pubDate")) for item in items_by_title(output).values()
+    ]
     assert [d.isoformat() for d in dates] == [
         "2025-05-17T17:45:00+00:00",
         "2025-05-14T08:00:00+00:00",
@@ -193,14 +195,38 @@ def test_environment_overrides_render_settings(feed_project: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (('category = "News"', 'category = "Newz"'), r"'podcast\.category' must be one of Apple's categories \(Arts, .*Example: category = \"News\""),
-        (('subcategory = "Daily News"', 'subcategory = "Design"'), r"'podcast\.subcategory' must be one of News's subcategories"),
-        (('base_url = "https://podcast.ledger.example.com/"', 'base_url = "podcast.example.com"'), r"'podcast\.base_url' must be an absolute http\(s\) URL"),
-        (('email = "podcast@ledger.example.com"', 'email = "nobody"'), r"'podcast\.email' must be an e-mail address"),
-        (('title = "The Harbour Ledger, read aloud"\n', ""), r"'podcast\.title' is missing\. Example: title = "),
+        (
+            ('category = "News"', 'category = "Newz"'),
+            r"'podcast\.category' must be one of Apple's categories \(Arts, .*Example: category = \"News\"",
+        ),
+        (
+            ('subcategory = "Daily News"', 'subcategory = "Design"'),
+            r"'podcast\.subcategory' must be one of News's subcategories",
+        ),
+        (
+            (
+                'base_url = "https://podcast.ledger.example.com/"',
+                'base_url = "podcast.example.com"',
+            ),
+            r"'podcast\.base_url' must be an absolute http\(s\) URL",
+        ),
+        (
+            ('email = "podcast@ledger.example.com"', 'email = "nobody"'),
+            r"'podcast\.email' must be an e-mail address",
+        ),
+        (
+            ('title = "The Harbour Ledger, read aloud"\n', ""),
+            r"'podcast\.title' is missing\. Example: title = ",
+        ),
         (("explicit = false", 'explicit = "no"'), r"'podcast\.explicit' must be true or false"),
-        (('artwork = "cover.png"              #', 'artwork = "nope.png" #'), r"'podcast\.artwork' names .*nope\.png, which does not exist"),
-        (("[podcast]\n", "[podcast]\nhomepage = 1\n"), r"unknown key 'podcast\.homepage'\. Known keys: "),
+        (
+            ('artwork = "cover.png"              #', 'artwork = "nope.png" #'),
+            r"'podcast\.artwork' names .*nope\.png, which does not exist",
+        ),
+        (
+            ("[podcast]\n", "[podcast]\nhomepage = 1\n"),
+            r"unknown key 'podcast\.homepage'\. Known keys: ",
+        ),
         (("articles = [", "pages = [1]\narticles = ["), r"unknown key 'sources\.pages'"),
         (("[sources]\n", "[sources]\n[extra]\n"), r"unknown table or key 'extra'"),
     ],
@@ -222,7 +248,9 @@ def test_a_config_without_sources_is_refused(feed_project: Path) -> None:
     start = text.index("articles = [")
     end = text.index("]", start) + 1
     feed_project.write_text(text[:start] + text[end:])
-    with pytest.raises(ConfigError, match=r"'sources\.articles' and 'sources\.feeds' are both empty"):
+    with pytest.raises(
+        ConfigError, match=r"'sources\.articles' and 'sources\.feeds' are both empty"
+    ):
         load_feed_config(feed_project, env={})
 
 
@@ -239,8 +267,13 @@ def test_content_hash_follows_what_is_heard(feed_project: Path) -> None:
     assert content_hash(replace(article, description="Another summary."), fingerprint) == digest
     assert content_hash(replace(article, title="Corrected"), fingerprint) != digest
     assert content_hash(article, render_fingerprint(Config(voice="en-gb"))) != digest
-    assert content_hash(article, render_fingerprint(Config(voice="silent", fetch_timeout_s=3))) == digest
-    assert content_hash(article, render_fingerprint(Config(voice="silent", bitrate_kbps=96))) != digest
+    assert (
+        content_hash(article, render_fingerprint(Config(voice="silent", fetch_timeout_s=3)))
+        == digest
+    )
+    assert (
+        content_hash(article, render_fingerprint(Config(voice="silent", bitrate_kbps=96))) != digest
+    )
 
 
 # --- incremental builds -----------------------------------------------------------------------
@@ -249,7 +282,9 @@ def test_content_hash_follows_what_is_heard(feed_project: Path) -> None:
 def test_an_unchanged_article_costs_a_hash_not_a_render(feed_project: Path) -> None:
     output = feed_project.parent / "public"
     first = run_build(feed_project)
-    assert sorted(first.new) == sorted(f"feed/{n}" for n in ("harbour-ferry.html", "library-hours.html", "river-cleanup.html"))
+    assert sorted(first.new) == sorted(
+        f"feed/{n}" for n in ("harbour-ferry.html", "library-hours.html", "river-cleanup.html")
+    )
     feed_bytes = (output / "feed.xml").read_bytes()
     mtimes = {p.name: p.stat().st_mtime_ns for p in (output / "episodes").iterdir()}
     second = run_build(feed_project)
@@ -293,7 +328,9 @@ def test_a_new_description_updates_the_feed_without_a_render(feed_project: Path)
     output = feed_project.parent / "public"
     run_build(feed_project)
     page = feed_project.parent / "feed/river-cleanup.html"
-    page.write_text(page.read_text().replace("cleared the riverbank between", "cleared the banks between"))
+    page.write_text(
+        page.read_text().replace("cleared the riverbank between", "cleared the banks between")
+    )
     report = run_build(feed_project)
     assert report.changed == [] and len(report.unchanged) == 3
     assert "cleared the banks between" in items_by_title(output)[TITLES[0]].findtext("description")
@@ -365,12 +402,16 @@ def test_cli_exit_status_and_messages(feed_project: Path) -> None:
     result = narrate_cli("feed", "build", str(feed_project), "--workers", "0")
     assert result.returncode == 5, result.stderr
     assert "narrate: failed: feed/missing.html: No such file" in result.stderr
-    assert re.search(r"3 episodes in .*feed\.xml: 3 new, 0 updated, 0 unchanged, 1 failed", result.stdout)
+    assert re.search(
+        r"3 episodes in .*feed\.xml: 3 new, 0 updated, 0 unchanged, 1 failed", result.stdout
+    )
 
     feed_project.write_text(text.replace('category = "News"', 'category = "Newz"'))
     result = narrate_cli("feed", "build", str(feed_project))
     assert result.returncode == 2
-    assert result.stderr.startswith("narrate: error: Feed config ") and result.stderr.count("\n") == 1
+    assert (
+        result.stderr.startswith("narrate: error: Feed config ") and result.stderr.count("\n") == 1
+    )
 
 
 def test_one_build_at_a_time(feed_project: Path) -> None:

@@ -144,9 +144,7 @@ def test_the_page_lists_episodes_newest_first_with_players(
 
 def test_the_audio_plays(page: Any) -> None:
     audio = page.locator("article.episode audio").first
-    duration = audio.evaluate(
-        "async (a) => { a.muted = true; await a.play(); return a.duration; }"
-    )
+    duration = audio.evaluate("async (a) => { a.muted = true; await a.play(); return a.duration; }")
     assert duration > 10
     page.wait_for_function(
         "document.querySelector('article.episode audio').currentTime > 0.5", timeout=10_000

@@ -105,7 +105,9 @@ def test_channel_carries_what_apple_and_podcasting_2_apps_require(tree: Any) -> 
     description = channel.findtext("description")
     assert description.startswith("Local news, narrated.")
     assert SYNTHETIC_VOICE_NOTE in description and "synthetic voice" in description
-    assert channel.find("itunes:image", NS).get("href") == "https://cdn.example.com/ledger/artwork.jpg"
+    assert (
+        channel.find("itunes:image", NS).get("href") == "https://cdn.example.com/ledger/artwork.jpg"
+    )
     assert channel.findtext("image/url") == "https://cdn.example.com/ledger/artwork.jpg"
     category = channel.find("itunes:category", NS)
     assert category.get("text") == "News"
@@ -144,7 +146,9 @@ def test_items_carry_guid_date_enclosure_duration_and_image(tree: Any) -> None:
     }
     assert first.findtext("itunes:duration", namespaces=NS) == "3725"
     assert second.findtext("itunes:duration", namespaces=NS) == "65"
-    assert first.find("itunes:image", NS).get("href") == "https://ledger.example.com/images/river.jpg"
+    assert (
+        first.find("itunes:image", NS).get("href") == "https://ledger.example.com/images/river.jpg"
+    )
     assert second.find("itunes:image", NS) is None, "no image when the article has none"
     assert second.find("link") is None
 
@@ -153,7 +157,12 @@ def test_items_list_transcripts_and_chapters_with_their_types(tree: Any) -> None
     item = tree.find("channel/item")
     base = "https://cdn.example.com/ledger/episodes/river-0123456789ab"
     transcripts = {t.get("type"): t for t in item.findall("podcast:transcript", NS)}
-    assert set(transcripts) == {"text/vtt", "application/x-subrip", "application/json", "text/plain"}
+    assert set(transcripts) == {
+        "text/vtt",
+        "application/x-subrip",
+        "application/json",
+        "text/plain",
+    }
     assert transcripts["text/vtt"].get("url") == base + ".vtt"
     assert transcripts["text/vtt"].get("rel") == "captions"
     assert transcripts["application/x-subrip"].get("url") == base + ".srt"
