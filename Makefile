@@ -24,13 +24,13 @@ demo: $(VENV)/.installed
 	$(BIN)/narrate article $(DEMO) -o out/kyiv-independent.mp3 --artwork examples/cover.png
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check narrate tests
+	$(BIN)/ruff check narrate tests bench
 	$(BIN)/mypy narrate
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check narrate tests
-	$(BIN)/ruff format --check narrate tests
+	$(BIN)/ruff check narrate tests bench
+	$(BIN)/ruff format --check narrate tests bench
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy narrate

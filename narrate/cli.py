@@ -19,6 +19,7 @@ import typer
 
 from .config import Config, load_config, setting_help
 from .errors import NarrateError
+from .feed_cli import feed_app
 
 app = typer.Typer(
     name="narrate",
@@ -240,21 +241,55 @@ def script(
     plain: Annotated[
         bool, typer.Option("--plain", help="Only the spoken text, one segment per line.")
     ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="List every normalization made, the lexicon entries used and the names the "
+            "lexicon does not cover, for an editor to review.",
+        ),
+    ] = False,
 ) -> None:
     """Print exactly what would be spoken, without synthesizing."""
-    from .pipeline import extract
+    from .pipeline import extract, review
     from .pipeline import script as make_script
-    from .voices import find_profile
 
     config = _run(_config, voice=voice)
-    spoken = _run(make_script, _run(extract, source, config), config)
-    profile = _run(find_profile, config.voice, config.voices_dir)
+    article = _run(extract, source, config)
+    if report:
+        found = _run(review, article, config)
+        typer.echo(f"Normalized ({len(found.normalizations)}):")
+        for written, said, count in found.normalizations:
+            typer.echo(f"  {written} → {said}" + (f"  (×{count})" if count > 1 else ""))
+        typer.echo(f"Lexicon ({len(found.lexicon)}):")
+        for written, said, count in found.lexicon:
+            typer.echo(f"  {written} → {said}" + (f"  (×{count})" if count > 1 else ""))
+        typer.echo(f"Not in the lexicon ({len(found.uncovered)}):")
+        for word, count in found.uncovered:
+            typer.echo(f"  {word}" + (f"  (×{count})" if count > 1 else ""))
+        return
+    spoken = _run(make_script, article, config)
+    profile = spoken.profile
+    assert profile is not None
     for seg in spoken.segments:
         if plain:
             typer.echo(seg.spoken)
         else:
             who = profile.quote.id if seg.quoted else profile.narrator.id
             typer.echo(f"[{who} +{seg.pause_after_s:.2f}s] {seg.spoken}")
+
+
+@app.command()
+def normalize(
+    lang: Annotated[
+        str, typer.Option("--lang", "-l", help="Language of the text: en, en-GB, uk, ru …")
+    ] = "en",
+) -> None:
+    """Read text on stdin; write its spoken form, one output line per input line."""
+    from .normalize import normalize_text
+
+    for line in sys.stdin:
+        typer.echo(normalize_text(line.rstrip("\n"), language=lang).text)
 
 
 @app.command()
@@ -285,6 +320,9 @@ def voices(
     for info in _run(list_engines, config):
         state = "available" if info.available else f"unavailable: {info.reason}"
         typer.echo(f"  {info.name:<8} {state}")
+
+
+app.add_typer(feed_app, name="feed")
 
 
 @app.command("config")

@@ -30,7 +30,11 @@ def _setting(default: Any, help: str) -> Any:
 class Config:
     """Every setting narrate has, with its default."""
 
-    voice: str = _setting("en-us", "Voice profile name (a file in voices/) or path to a .toml.")
+    voice: str = _setting(
+        "auto",
+        "Voice profile name (a file in voices/) or path to a .toml; auto: the profile for the "
+        "article's language (en-us when none matches).",
+    )
     voices_dir: str = _setting("", "Extra folder searched first for voice profiles.")
     lexicon: str = _setting("", "Extra pronunciation lexicon (.tsv) applied after the voice's.")
     sample_rate: int = _setting(44100, "MP3 sample rate in Hz.")
@@ -87,6 +91,11 @@ class Config:
     )
     transcripts: bool = _setting(
         True, "Write .vtt, .srt, .json and .chapters.json beside the MP3 (the .txt always)."
+    )
+    queue: str = _setting(
+        "",
+        "Render queue for 'narrate feed build': empty for a SQLite file in the feed's output "
+        "folder, or redis://host:port/db to share the work between machines.",
     )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Config:

@@ -7,6 +7,7 @@ Stage modules are imported inside the functions that use them: ``import narrate`
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .cache import ClipStore
     from .encode import Encoded
     from .engines import Engine
+    from .voices import VoiceProfile
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long stages run."""
@@ -62,6 +64,7 @@ class Script:
     voice: str
     engine: str
     lexicon_version: str = ""
+    profile: VoiceProfile | None = None
 
 
 def script(article: Article, config: Config) -> Script:
@@ -74,9 +77,9 @@ def script(article: Article, config: Config) -> Script:
     from .assemble import DISCLOSURE_CHAPTER
     from .normalize import normalize
     from .segment import Pauses, segment
-    from .voices import find_profile, lexicon_for
+    from .voices import choose_profile, lexicon_for
 
-    profile = find_profile(config.voice, config.voices_dir)
+    profile = choose_profile(config.voice, article.language, config.voices_dir)
     pauses = Pauses(
         sentence_s=config.pause_sentence_s,
         paragraph_s=config.pause_paragraph_s,
@@ -99,7 +102,65 @@ def script(article: Article, config: Config) -> Script:
     lexicon = lexicon_for(profile, config.lexicon)
     phonemes = profile.engine == "espeak"
     spoken = normalize(segments, lexicon, profile.language, phonemes)
-    return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version)
+    return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version, profile)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What an editor checks before publishing: every change the normalizer made, the
+    lexicon entries used, and the names the lexicon does not cover (with counts)."""
+
+    normalizations: tuple[tuple[str, str, int], ...]
+    lexicon: tuple[tuple[str, str, int], ...]
+    uncovered: tuple[tuple[str, int], ...]
+
+
+_NOT_NAMES = frozenset(
+    """
+    I A The This That These Those It He She They We You Mr Mrs Ms Dr But And Or If In On At By
+    For From To Of As An After Before When While Yet So Still Also However Despite January
+    February March April May June July August September October November December Monday
+    Tuesday Wednesday Thursday Friday Saturday Sunday
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+_NAME = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*", re.UNICODE)
+
+
+def review(article: Article, config: Config) -> Review:
+    """3-4 with a record: what ``narrate script --report`` prints for an editor."""
+    from collections import Counter
+
+    from .normalize import normalize_text
+    from .voices import choose_profile, lexicon_for
+
+    spoken = script(article, config)
+    profile = spoken.profile or choose_profile(config.voice, article.language, config.voices_dir)
+    lexicon = lexicon_for(profile, config.lexicon)
+    known = {entry.written for entry in lexicon.entries if not entry.pattern}
+    phonemes = profile.engine == "espeak"
+    changes: Counter[tuple[str, str]] = Counter()
+    used: Counter[tuple[str, str]] = Counter()
+    names: Counter[str] = Counter()
+    lowercase = {w.lower() for s in spoken.segments for w in _NAME.findall(s.text) if w.islower()}
+    for segment in spoken.segments:
+        record = normalize_text(segment.text, lexicon, profile.language, phonemes)
+        for written, said in record.changes:
+            (used if written in known else changes)[(written, said)] += 1
+        for i, word in enumerate(_NAME.findall(segment.text)):
+            bare = re.sub(r"['’]s$", "", word).strip("'’-")
+            looks_like_name = bare[:1].isupper() and not bare.isupper() and i > 0
+            if (
+                (looks_like_name or not bare.isascii())
+                and bare not in known
+                and bare not in _NOT_NAMES
+                and bare.lower() not in lowercase
+            ):
+                names[bare] += 1
+    return Review(
+        tuple((w, s, n) for (w, s), n in changes.most_common()),
+        tuple((w, s, n) for (w, s), n in used.most_common()),
+        tuple(names.most_common()),
+    )
 
 
 def render(
@@ -118,14 +179,14 @@ def render(
     from .assemble import assemble
     from .engines import get_engine
     from .synthesize import synthesize
-    from .voices import find_profile
+    from .voices import choose_profile
 
     config = config or Config()
     report = progress or _no_progress
     out = Path(out_path)
     article = source if isinstance(source, Article) else extract(source, config)
     spoken = script(article, config)
-    profile = find_profile(config.voice, config.voices_dir)
+    profile = choose_profile(config.voice, article.language, config.voices_dir)
     engine = get_engine(profile.engine, config)
     segments = list(spoken.segments)
     total = len(segments)

@@ -108,6 +108,9 @@ def timing_json(
                 "text": t.text,
                 "spoken": by_index[t.index].spoken if t.index in by_index else t.text,
                 "role": by_index[t.index].role if t.index in by_index else "body",
+                # the body block (paragraph) it belongs to, -1 for headline, byline and date:
+                # a reader of the transcript rebuilds paragraphs from it
+                "block": by_index[t.index].block if t.index in by_index else -1,
                 "quoted": by_index[t.index].quoted if t.index in by_index else False,
                 "start": round(t.start_s, 3),
                 "end": round(t.end_s, 3),

@@ -17,6 +17,7 @@ from narrate.model import Episode
 pydub_audio_segment()  # import pydub once, quietly, pointed at narrate's ffmpeg
 
 FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 EXAMPLE = FIXTURES / "kyiv-independent.html"
 
 # The ten body paragraphs of the example, in order, as a reader sees them.
@@ -54,11 +55,18 @@ EXAMPLE_FORBIDDEN = (
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, _private_cache: Path) -> None:
     """No NARRATE_* setting from the developer's shell may change a test's outcome."""
     for name in list(os.environ):
         if name.startswith("NARRATE_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_private_cache))
+
+
+@pytest.fixture(scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The segment cache of this test session, never the developer's own."""
+    return tmp_path_factory.mktemp("xdg-cache")
 
 
 @pytest.fixture
@@ -97,3 +105,29 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
         duration_s=episode.duration_s,
         episode=episode,
     )
+
+
+def make_feed_project(root: Path, voice: str = "silent") -> Path:
+    """Copy the example podcast (examples/narrate.toml, its pages and cover) into ``root``.
+
+    The copy writes to ``root/public``; with the silent voice and no loudness pass its renders
+    take a fraction of a second.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(EXAMPLES / "feed", root / "feed")
+    shutil.copy(EXAMPLES / "cover.png", root / "cover.png")
+    text = (EXAMPLES / "narrate.toml").read_text(encoding="utf-8")
+    text = text.replace('output = "../out/podcast"', 'output = "public"')
+    text = text.replace('voice = "en-us"', f'voice = "{voice}"')
+    if voice == "silent":
+        text = text.replace("[render]\n", "[render]\nnormalize_loudness = false\n")
+    assert 'output = "public"' in text and f'voice = "{voice}"' in text
+    config = root / "narrate.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def feed_project(tmp_path: Path) -> Path:
+    """A private copy of the example podcast with the silent voice; returns its narrate.toml."""
+    return make_feed_project(tmp_path / "site")

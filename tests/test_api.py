@@ -51,6 +51,13 @@ HEAVY = (
     "narrate.encode",
     "narrate.engines",
     "narrate.fetch",
+    "huey",
+    "feedparser",
+    "feedgen",
+    "narrate.feed",
+    "narrate.queue",
+    "narrate.publish",
+    "narrate.state",
 )
 
 
@@ -79,3 +86,11 @@ def test_errors_form_a_tree_with_exit_codes_and_statuses() -> None:
     assert narrate.ConfigError.exit_code == 2
     assert narrate.ExtractionError.http_status == 422
     assert narrate.InputError.http_status == 400
+
+
+def test_the_cli_loads_no_queue_or_feed_parser_until_a_feed_is_built() -> None:
+    code = "import json, sys, narrate.cli; print(json.dumps(sorted(sys.modules)))"
+    loaded = set(json.loads(subprocess.check_output([sys.executable, "-c", code])))
+    assert not {"huey", "feedparser", "narrate.feed", "narrate.queue"} & loaded
+    help_text = subprocess.check_output([sys.executable, "-m", "narrate", "--help"], text=True)
+    assert "feed" in help_text

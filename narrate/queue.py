@@ -1,0 +1,191 @@
+"""The render queue: huey tasks, and how the queue is chosen.
+
+A feed build enqueues one :func:`render_task` per new or changed article and waits for the
+results; consumers run them. The queue is a SQLite file in the output's data folder by default
+(embedded: nothing to install or start), or Redis when a ``redis://`` URL is given, so that
+consumers on several machines share the work. A consumer is this module run as a program::
+
+    python -m narrate.queue --data-dir public/.narrate --workers 2
+    python -m narrate.queue --url redis://queue.example:6379/0 --workers 4
+
+huey and redis are imported inside the functions that need them: ``import narrate`` and
+``narrate --help`` never load them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .errors import ConfigError, NarrateError
+from .model import Article
+
+QUEUE_FILE = "queue.sqlite3"
+QUEUE_NAME = "narrate"
+RETRIES = 2
+"""A failed render is tried this many more times before it is reported."""
+RETRY_DELAY_S = 1
+
+log = logging.getLogger(__name__)
+
+_HUEY_OPTIONS: dict[str, Any] = {
+    # huey 3 stores each failed attempt as the result by default, so a waiting build would take
+    # the first failure for the last; only the final outcome may reach the result store.
+    "store_intermediate_errors": False,
+}
+
+
+class TaskFailure(Exception):
+    """A render that failed. huey stores ``repr`` of the error, so repr is the plain message."""
+
+    def __repr__(self) -> str:
+        return str(self.args[0]) if self.args else "the render failed"
+
+
+def render_task(article: Article, out_path: str, config: Config) -> dict[str, Any]:
+    """Render ``article`` to ``out_path`` (the body of the queued task).
+
+    Returns what the feed needs to know about the files; raises :class:`TaskFailure` with a
+    one-line message, which huey keeps as the task's error once the retries are used up.
+    """
+    from .pipeline import render
+
+    try:
+        episode = render(article, out_path, config)
+    except NarrateError as exc:
+        raise TaskFailure(str(exc)) from exc
+    except Exception as exc:  # a bug in a worker must still reach the build as a message
+        raise TaskFailure(f"unexpected {type(exc).__name__}: {exc}") from exc
+    return {
+        "mp3_path": episode.mp3_path,
+        "mp3_bytes": Path(episode.mp3_path).stat().st_size,
+        "duration_s": episode.duration_s,
+        "files": list(episode.files),
+    }
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A huey instance with narrate's tasks registered on it.
+
+    ``render(article, out_path, config)`` enqueues :func:`render_task` and returns huey's
+    ``Result``; in immediate mode it runs at once, in this process.
+    """
+
+    huey: Any
+    render: Any
+    url: str | None
+
+    @property
+    def immediate(self) -> bool:
+        """True when tasks run inline at enqueue time instead of in consumers."""
+        return bool(self.huey.immediate)
+
+    def run_due_retries(self) -> None:
+        """Immediate mode only: run retries whose delay has passed (no scheduler runs them)."""
+        for task in self.huey.read_schedule():
+            self.huey.execute(task)
+
+    def flush(self) -> None:
+        """Drop every queued task and stored result (tasks left by a killed build)."""
+        self.huey.flush()
+
+
+def get_queue(
+    data_dir: str | Path | None, url: str | None = None, immediate: bool = False
+) -> Queue:
+    """The queue for a feed's data folder: SQLite in ``data_dir``, or Redis at ``url``.
+
+    ``immediate`` runs each task inline when it is enqueued (no consumer needed).
+
+    >>> get_queue(None, immediate=True).immediate
+    True
+    """
+    from huey import RedisHuey, SqliteHuey
+
+    huey: Any
+    if url and not immediate:
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(
+                f"Unsupported queue {url!r}: use redis://host:port/db, or leave NARRATE_QUEUE "
+                "empty for the built-in SQLite queue."
+            )
+        try:
+            import redis  # noqa: F401  (RedisHuey imports it only when it connects)
+        except ImportError as exc:
+            raise ConfigError(
+                "A Redis queue needs the redis extra: pip install 'narrate[redis]'."
+            ) from exc
+        huey = RedisHuey(QUEUE_NAME, url=url, **_HUEY_OPTIONS)
+    else:
+        if data_dir is None and not immediate:
+            raise ConfigError("A SQLite queue needs a data folder.")
+        filename = str(Path(data_dir) / QUEUE_FILE) if data_dir is not None else ":memory:"
+        if data_dir is not None:
+            Path(data_dir).mkdir(parents=True, exist_ok=True)
+        # immediate mode keeps its tasks in memory: nothing of an inline build is left on disk.
+        huey = SqliteHuey(QUEUE_NAME, filename=filename, immediate=immediate, **_HUEY_OPTIONS)
+    task = huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render")
+    return Queue(huey=huey, render=task(render_task), url=url)
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """Stop this consumer once the build that started it has gone (even by SIGKILL)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        log.warning("parent process %d is gone; stopping", parent)
+        os.kill(os.getpid(), signal.SIGTERM)  # huey's consumer: stop now, interrupt workers
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def run_consumer(data_dir: str | None, url: str | None, workers: int, parent: int | None) -> None:
+    """Run a huey consumer with ``workers`` processes until SIGINT (graceful) or SIGTERM."""
+    from huey.consumer import Consumer
+
+    queue = get_queue(data_dir, url)
+    if parent is not None:
+        _stop_when_orphaned(parent)
+    consumer = Consumer(
+        queue.huey,
+        workers=workers,
+        worker_type="process",
+        periodic=False,
+        # Poll often: an idle worker otherwise backs off to 10 s between looks at the queue.
+        initial_delay=0.05,
+        max_delay=0.5,
+    )
+    consumer.run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m narrate.queue``: a consumer for feed builds."""
+    parser = argparse.ArgumentParser(prog="python -m narrate.queue", description=main.__doc__)
+    parser.add_argument("--data-dir", help="the feed's data folder (SQLite queue)")
+    parser.add_argument("--url", help="a redis:// URL (default: $NARRATE_QUEUE)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--parent", type=int, help="stop when this process id is gone")
+    args = parser.parse_args(argv)
+    url = args.url or os.environ.get("NARRATE_QUEUE") or None
+    if not url and not args.data_dir:
+        parser.error("give --data-dir (SQLite queue) or --url / NARRATE_QUEUE (Redis)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    run_consumer(args.data_dir, url, max(1, args.workers), args.parent)
+
+
+if __name__ == "__main__":
+    # Run the imported module's main, not this __main__ copy: huey names tasks after their
+    # module, and the build enqueues "narrate.queue..." tasks.
+    from narrate.queue import main as _main
+
+    _main()
