@@ -1,4 +1,4 @@
-"""The baseline's synthesizer: libespeak-ng writing a WAV of a text file, as the espeak-ng CLI would.
+"""The baseline's synthesizer: libespeak-ng writes a WAV of a text file, as espeak-ng would.
 
 Usage: python bench/_espeak_wav.py TEXT_FILE OUT_WAV [VOICE] [RATE]
 (The espeak-ng command is not installed here; this drives the same library the same way, in
@@ -34,7 +34,8 @@ def main() -> None:
     lib.espeak_SetSynthCallback(keep)
     lib.espeak_SetVoiceByName(voice.encode())
     lib.espeak_SetParameter(1, rate, 0)
-    text = open(text_path, encoding="utf-8").read().encode("utf-8")
+    with open(text_path, encoding="utf-8") as handle:
+        text = handle.read().encode("utf-8")
     # CHARS_UTF8 | ENDPAUSE, one call for the whole text as the CLI does per input.
     lib.espeak_Synth(text, len(text) + 1, 0, 1, 0, 0x1 | 0x1000, None, None)
     with wave.open(out_path, "wb") as out:

@@ -25,10 +25,12 @@ from .model import (
     StoredClip,
     WordTiming,
 )
+from .mp3join import aligned_end
 
 OUTRO_CHAPTER = "Outro"
 DISCLOSURE_CHAPTER = "About this audio"
 _GAP_S = 0.6  # between intro music and the headline, and before outro music
+_ALIGN_FROM_S = 0.5  # pauses this long (paragraphs, headings) may hold a join
 _SPEECH_THRESHOLD = 300  # |sample| above this (of 32767) counts as speech, about -40 dBFS
 
 
@@ -87,6 +89,7 @@ def assemble(
     intro: Path | None = None,
     outro: Path | None = None,
     ffmpeg: str = "",
+    output_rate: int = 0,
 ) -> Programme:
     """Lay the clips end to end with each segment's pause after it, between intro and outro.
 
@@ -107,7 +110,18 @@ def assemble(
             position += piece.n_samples
 
     def pause(seconds: float) -> None:
-        add(Silence(round(seconds * rate)))
+        samples = round(seconds * rate)
+        if output_rate and seconds >= _ALIGN_FROM_S:
+            # Stretch the pause (by at most one MP3 frame, 26 ms) so that the next clip
+            # starts on the encoder's part grid: the place an encode may be cut and cached.
+            scale = output_rate / rate
+            end_out = round((position + samples) * scale)
+            target = aligned_end(end_out)
+            while round((position + samples) * scale) < target:
+                samples += 1
+            add(Silence(samples, aligned=True))
+            return
+        add(Silence(samples))
 
     for segment, stored in zip(segments, clips, strict=True):
         if not rate:

@@ -80,6 +80,29 @@ class ClipStore:
         _write_atomically(meta, json.dumps(info).encode("utf-8"))
         return StoredClip(str(pcm), clip.sample_rate, clip.n_samples, clip.words)
 
+    def get_blob(self, key: str) -> bytes | None:
+        """Any other stored bytes (an encoded MP3 part), or ``None``."""
+        data, meta = self._paths(key)
+        try:
+            blob = data.read_bytes()
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            os.utime(meta)
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        if info.get("bytes") != len(blob):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return blob
+
+    def put_blob(self, key: str, blob: bytes) -> None:
+        """Store bytes under ``key`` (same eviction as clips)."""
+        data, meta = self._paths(key)
+        data.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(data, blob)
+        _write_atomically(meta, json.dumps({"bytes": len(blob)}).encode("utf-8"))
+
     def size_bytes(self) -> int:
         """Bytes the store holds now."""
         return sum(p.stat().st_size for p in self.folder.glob("*/*") if p.is_file())

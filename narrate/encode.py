@@ -9,21 +9,24 @@ is complete, so a failure never leaves a half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import transcripts
 from .artwork import Artwork
 from .audio import ffmpeg_path
+from .cache import ClipStore
 from .errors import EncodingError
-from .master import UNITY, Levelling, output_length, plan_levelling, programme_pcm
-from .model import Article, Chapter, Piece, Programme, Segment, Silence
-from .mp3join import frames_for, join, join_extra, read_info
+from .master import UNITY, Levelling, plan_levelling, programme_pcm
+from .model import Article, Chapter, Piece, Programme, Segment, Silence, StoredClip
+from .mp3join import FRAME_SAMPLES, PART_LEAD, frames_for, join, read_info
 
 # ISO 639-1 → ISO 639-2/B, which ID3's TLAN frame requires.
 _ISO639_2 = {
@@ -73,6 +76,7 @@ class EncodeSettings:
     loudness_lufs: float = -16.0
     true_peak_dbtp: float = -1.0
     transcripts: bool = True
+    parallel: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class Encoded:
     files: dict[str, Path]
     duration_s: float
     levelling: Levelling
+    encoded_parts: int = 0
 
 
 def _umask() -> int:
@@ -164,106 +169,138 @@ def _encode_mp3(
 
 # Below this the second ffmpeg costs more than it saves (measured: a 2-minute narration gains
 # 0.3 s from two parts; a 20-second one gains nothing).
-_PARALLEL_MIN_S = 30.0
+# Parts are cut in pauses about this long apart: long enough that starting ffmpeg for each
+# costs little (about 40 ms), short enough that a one-paragraph edit re-encodes little and two
+# cores share the work. Very long narrations use at most _MAX_PARTS parts.
+_PART_S = 15.0
+_MAX_PARTS = 64
 _MIN_JOIN_PAUSE_S = 0.25
 
 
 @dataclass(frozen=True)
-class _Parts:
-    """A programme cut in a pause: pieces before, the pause's share on each side, pieces after.
+class _Part:
+    """A run of pieces to encode alone, with silence (at the output rate) on either side.
 
-    Lengths are at the output rate. ``tail`` is what is left of the pause for part B once the
-    samples the join adds have been taken out, so everything after the join keeps its time.
+    ``lead`` is what is left of the pause before it once the samples the join adds have been
+    taken out, so everything after the join keeps its time.
     """
 
-    before: tuple[Piece, ...]
-    head: int
-    tail: int
-    after: tuple[Piece, ...]
+    pieces: tuple[Piece, ...]
+    lead: int
+    trail: int
+    length: int
+    first: bool
+    start: int = 0  # where the pieces start in the programme, in samples at its rate
 
 
-def _split(programme: Programme, output_rate: int) -> _Parts | None:
-    """Choose the pause nearest the middle that is long enough to hold the join."""
+def _parts(programme: Programme, output_rate: int, parallel: bool) -> list[_Part]:
+    """Cut the programme at aligned pauses about every ``_PART_S`` seconds.
+
+    A cut pause gives its start to the part before (up to where the join's frame begins) and
+    ``PART_LEAD`` samples to the part after, whose audio then starts exactly where it would in a
+    single encode. Without ``parallel``, or with no aligned pause, the programme is one part.
+    """
     rate = programme.sample_rate
-    pieces = programme.pieces
-    middle = programme.n_samples // 2
-    best: tuple[int, int, int] | None = None  # (distance from the middle, index, position)
-    position = 0
-    for index, piece in enumerate(pieces):
-        long_pause = isinstance(piece, Silence) and piece.n_samples >= _MIN_JOIN_PAUSE_S * rate
-        if long_pause and 0 < index < len(pieces) - 1:
-            distance = abs(position + piece.n_samples // 2 - middle)
-            if best is None or distance < best[0]:
-                best = (distance, index, position)
-        position += piece.n_samples
-    if best is None:
-        return None
-    _, index, start = best
-    pause = pieces[index].n_samples
     scale = output_rate / rate
-    n_a = round((start + pause // 2) * scale)
-    head = n_a - round(start * scale)
-    tail = round((start + pause) * scale) - n_a - join_extra(n_a)
-    if tail < 0:
-        return None
-    return _Parts(tuple(pieces[:index]), head, tail, tuple(pieces[index + 1 :]))
+    pieces = programme.pieces
+    whole = _Part(tuple(pieces), 0, 0, round(programme.n_samples * scale), True)
+    if not parallel:
+        return [whole]
+    step = max(_PART_S, programme.duration_s / _MAX_PARTS) * rate
+    parts: list[_Part] = []
+    start_index, lead, part_start_out, body_start = 0, 0, 0, 0
+    position, since = 0, 0
+    for index, piece in enumerate(pieces):
+        position += piece.n_samples
+        since += piece.n_samples
+        end_out = round(position * scale)
+        cut = (
+            isinstance(piece, Silence)
+            and piece.aligned
+            and since >= step
+            and index < len(pieces) - 1
+            and (end_out - PART_LEAD - FRAME_SAMPLES) > round((position - piece.n_samples) * scale)
+        )
+        if not cut:
+            continue
+        body = tuple(pieces[start_index:index])
+        body_end_out = round((position - piece.n_samples) * scale)
+        part_end_out = end_out - PART_LEAD - FRAME_SAMPLES
+        trail = part_end_out - body_end_out
+        length = part_end_out - part_start_out
+        parts.append(_Part(body, lead, trail, length, not parts, body_start))
+        start_index, lead, part_start_out, since = index + 1, PART_LEAD, end_out - PART_LEAD, 0
+        body_start = position
+    if not parts:
+        return [whole]
+    body = tuple(pieces[start_index:])
+    length = round(position * scale) - part_start_out
+    parts.append(_Part(body, lead, 0, length, False, body_start))
+    return parts
 
 
-def _part_pcm(
-    pieces: tuple[Piece, ...],
-    silence_before: int,
-    silence_after: int,
-    levelling: Levelling,
-    rate: int,
-    output_rate: int,
-) -> Iterator[bytes]:
-    if silence_before:
-        yield bytes(2 * silence_before)
-    yield from programme_pcm(pieces, levelling, rate, output_rate)
-    if silence_after:
-        yield bytes(2 * silence_after)
+def _part_key(part: _Part, levelling: Levelling, settings: EncodeSettings, rate: int) -> str:
+    pieces = [p.path if isinstance(p, StoredClip) else p.n_samples for p in part.pieces]
+    # The start only matters modulo the resampling ratio's denominator; a clip moved by whole
+    # seconds (an edit earlier in the article) rounds the same.
+    phase = part.start * settings.sample_rate % rate
+    material = json.dumps(
+        [pieces, part.lead, part.trail, part.first, rate, phase, levelling.gain, levelling.ceiling,
+         settings.sample_rate, settings.bitrate_kbps, settings.lame_quality, "mp3-part-1"],
+        sort_keys=True,
+    )  # fmt: skip
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _encode_part(
+    part: _Part, levelling: Levelling, rate: int, settings: EncodeSettings, folder: Path
+) -> bytes:
+    pcm: list[Iterable[bytes]] = [[bytes(2 * part.lead)]] if part.lead else []
+    pcm.append(programme_pcm(part.pieces, levelling, rate, settings.sample_rate, part.start))
+    if part.trail:
+        pcm.append([bytes(2 * part.trail)])
+    fd, name = tempfile.mkstemp(suffix=".mp3", dir=folder)
+    os.close(fd)
+    try:
+        chunks = (chunk for source in pcm for chunk in source)
+        _encode_mp3(chunks, settings.sample_rate, Path(name), settings, info_frame=part.first)
+        data = Path(name).read_bytes()
+    finally:
+        Path(name).unlink(missing_ok=True)
+    if part.first and read_info(data).frames != frames_for(part.length):
+        raise EncodingError("libmp3lame framed a part unexpectedly; cannot join the parts.")
+    return data
 
 
 def _encode_programme(
-    programme: Programme, path: Path, settings: EncodeSettings, levelling: Levelling
-) -> None:
-    """Encode, in two parts on two cores when the programme is long enough to gain from it."""
-    rate, output_rate = programme.sample_rate, settings.sample_rate
-    parts = None
-    if programme.duration_s >= _PARALLEL_MIN_S and (os.cpu_count() or 1) > 1:
-        parts = _split(programme, output_rate)
-    if parts is None:
-        pcm = programme_pcm(programme.pieces, levelling, rate, output_rate)
-        _encode_mp3(pcm, output_rate, path, settings)
-        return
-    path_b = path.with_name(path.name + ".b")
-    errors: list[BaseException] = []
-    n_b = parts.tail + output_length(parts.after, rate, output_rate)
+    programme: Programme,
+    path: Path,
+    settings: EncodeSettings,
+    levelling: Levelling,
+    store: ClipStore | None = None,
+) -> int:
+    """Encode the programme in parts on every core, reusing parts ``store`` already holds.
 
-    def second() -> None:
-        try:
-            pcm = _part_pcm(parts.after, parts.tail, 0, levelling, rate, output_rate)
-            _encode_mp3(pcm, output_rate, path_b, settings, info_frame=False)
-        except BaseException as exc:  # re-raised in the calling thread
-            errors.append(exc)
+    Returns how many parts were encoded (the rest came from the store).
+    """
+    rate = programme.sample_rate
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    parts = _parts(programme, settings.sample_rate, settings.parallel and (cores or 1) > 1)
+    keys = [_part_key(part, levelling, settings, rate) for part in parts]
+    blobs: list[bytes | None] = [store.get_blob(key) if store else None for key in keys]
+    todo = [i for i, blob in enumerate(blobs) if blob is None]
 
-    worker = threading.Thread(target=second, name="narrate-encode-b")
-    worker.start()
-    try:
-        pcm = _part_pcm(parts.before, 0, parts.head, levelling, rate, output_rate)
-        _encode_mp3(pcm, output_rate, path, settings)
-    finally:
-        worker.join()
-    try:
-        if errors:
-            raise errors[0]
-        data_a = path.read_bytes()
-        n_a = output_length(parts.before, rate, output_rate) + parts.head
-        if read_info(data_a).frames != frames_for(n_a):
-            raise EncodingError("libmp3lame framed part A unexpectedly; cannot join the parts.")
-        path.write_bytes(join(data_a, path_b.read_bytes(), n_b))
-    finally:
-        path_b.unlink(missing_ok=True)
+    def encode_one(index: int) -> None:
+        blobs[index] = _encode_part(parts[index], levelling, rate, settings, path.parent)
+        if store is not None:
+            store.put_blob(keys[index], blobs[index] or b"")
+
+    with ThreadPoolExecutor(max_workers=max(1, min(cores or 1, len(todo)))) as pool:
+        for future in [pool.submit(encode_one, i) for i in todo]:
+            future.result()
+    ready = [blob for blob in blobs if blob is not None]
+    path.write_bytes(join(ready, [part.length for part in parts]))
+    return len(todo)
 
 
 def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[object]:
@@ -401,8 +438,13 @@ def encode(
     out_path: Path,
     settings: EncodeSettings,
     artwork: Artwork | None = None,
+    store: ClipStore | None = None,
 ) -> Encoded:
-    """Write the MP3 at ``out_path`` and its transcripts beside it, all or nothing."""
+    """Write the MP3 at ``out_path`` and its transcripts beside it, all or nothing.
+
+    With a ``store``, encoded parts are kept there and reused by the next render whose audio
+    in that stretch is the same.
+    """
     from mutagen.mp3 import MP3, HeaderNotFoundError
 
     levelling = UNITY
@@ -412,7 +454,7 @@ def encode(
     timings = list(programme.timings)
     with contextlib.ExitStack() as stack:
         temps = {kind: stack.enter_context(atomic_path(path)) for kind, path in paths.items()}
-        _encode_programme(programme, temps["mp3"], settings, levelling)
+        encoded_parts = _encode_programme(programme, temps["mp3"], settings, levelling, store)
         try:
             info = MP3(str(temps["mp3"])).info
         except HeaderNotFoundError as exc:
@@ -427,4 +469,4 @@ def encode(
             texts["chapters"] = transcripts.chapters_json(list(programme.chapters), article.title)
         for kind, text in texts.items():
             temps[kind].write_text(text, encoding="utf-8")
-    return Encoded(paths, duration, levelling)
+    return Encoded(paths, duration, levelling, encoded_parts)

@@ -33,6 +33,7 @@ MP3_LOSS_LU = 0.3
 PEAK_MARGIN_DB = 3.0
 GRID_S = 0.001  # the limiter emulation's time grid
 _ROUNDS = 5
+_GAIN_STEP_DB = 0.2
 _TOLERANCE_LU = 0.1
 
 
@@ -201,19 +202,23 @@ def plan_levelling(
             slope = min(1.0, max(0.2, (predicted - previous[1]) / (gain_db - previous[0])))
         previous = (gain_db, predicted)
         gain_db += error / slope
+    # A gain on a 0.2 dB grid (the target allows ±1 LU) stays the same after a small edit,
+    # so a re-render can reuse every encoded part the edit did not touch.
+    gain_db = round(gain_db / _GAIN_STEP_DB) * _GAIN_STEP_DB
     return Levelling(10 ** (gain_db / 20), ceiling, source, predicted - MP3_LOSS_LU)
 
 
 def programme_pcm(
-    pieces: Sequence[Piece], levelling: Levelling, rate: int, output_rate: int
+    pieces: Sequence[Piece], levelling: Levelling, rate: int, output_rate: int, start: int = 0
 ) -> Iterator[bytes]:
     """The pieces as levelled 16-bit PCM at ``output_rate``, one piece at a time.
 
-    Piece boundaries are placed by rounding the running position, so rounding never drifts
-    the timeline however many pieces there are.
+    Piece boundaries are placed by rounding the running position in the whole programme
+    (``start`` is where the first piece sits, in samples at ``rate``), so rounding never drifts
+    the timeline and a part encoded alone matches the same stretch of a whole encode.
     """
     zeros: dict[int, bytes] = {}
-    position = 0  # in samples at ``rate``
+    position = start  # in samples at ``rate``
     for piece in pieces:
         start = round(position * output_rate / rate)
         position += piece.n_samples

@@ -172,9 +172,14 @@ class StoredClip:
 
 @dataclass(frozen=True)
 class Silence:
-    """A pause in the programme."""
+    """A pause in the programme.
+
+    An ``aligned`` pause ends on the output's MP3 frame grid (see :mod:`narrate.mp3join`): the
+    encoder may cut the programme there into parts it encodes, and caches, independently.
+    """
 
     n_samples: int
+    aligned: bool = False
 
 
 Piece = StoredClip | Silence
@@ -217,3 +222,6 @@ class Episode:
     engine: str
     files: tuple[str, ...] = field(default_factory=tuple)
     chapters: tuple[Chapter, ...] = ()
+    synthesized: int = 0
+    """Segments the engine spoke for this render; the rest came from the segment cache."""
+    reused: int = 0

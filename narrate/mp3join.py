@@ -1,14 +1,16 @@
-"""Joining MP3s encoded in parts, so both cores can encode one narration at once.
+"""Joining MP3s encoded in parts: both cores encode one narration at once, and a re-render
+after an edit re-encodes only the parts whose audio changed.
 
-Each part is a complete LAME stream: part A starts with its Xing/"Info" frame (frame count,
-byte count, seek table and the LAME tag with encoder delay and end padding); part B is
+Each part is a complete LAME stream: the first starts with its Xing/"Info" frame (frame count,
+byte count, seek table and the LAME tag with encoder delay and end padding); the others are
 written without one. Decoders trim the delay at the start and the padding at the end, so
 frames can be concatenated if
 
 * the join sits in a pause (the encoders' start and end transients are silence there), and
-* the samples the join adds (A's end padding plus B's 576-sample encoder delay) are taken
-  out of that pause before B is encoded, which keeps every later timing exact; and
-* A's Info frame is rewritten to describe the whole file.
+* the samples a join adds (the end padding of the part before it plus the 576-sample encoder
+  delay of the part after it) are taken out of that pause before the later part is encoded,
+  which keeps every later timing exact; and
+* the first part's Info frame is rewritten to describe the whole file.
 
 libmp3lame encodes ``n`` samples into the fewest frames that leave at least 576 samples of end
 padding, ``ceil((n + 1152) / 1152)`` (checked here on 55 lengths covering every remainder
@@ -29,6 +31,24 @@ ENCODER_DELAY = 576
 def frames_for(n_samples: int) -> int:
     """How many audio frames libmp3lame writes for ``n_samples`` samples."""
     return -(-(n_samples + 2 * ENCODER_DELAY) // FRAME_SAMPLES)
+
+
+# Where a part's audio starts after a join: this much silence in front of it lets the encoder
+# start cleanly. Joins then land on a fixed grid (see ``aligned_end``).
+PART_LEAD = 2048
+
+
+def aligned_end(minimum_end: int) -> int:
+    """The first output sample at or after ``minimum_end`` where a part's audio may start.
+
+    Parts whose lengths are whole frames add exactly one frame at each join (end padding plus
+    the next part's encoder delay), so a part that starts at a position of the form
+    ``k * FRAME_SAMPLES + PART_LEAD`` depends only on its own audio, not on how long the
+    audio before it was: an edit re-encodes only the parts it touches.
+    """
+    grid = FRAME_SAMPLES
+    remainder = (minimum_end - PART_LEAD) % grid
+    return minimum_end if remainder == 0 else minimum_end + grid - remainder
 
 
 def join_extra(n_samples_a: int) -> int:
@@ -95,31 +115,34 @@ def _crc16(data: bytes) -> int:
     return crc
 
 
-def join(part_a: bytes, part_b: bytes, n_samples_b: int) -> bytes:
-    """Part A's frames, then part B's, with A's Info frame describing the whole.
+def join(parts: list[bytes], lengths: list[int]) -> bytes:
+    """The parts' frames in order, the first part's Info frame rewritten for the whole.
 
-    ``n_samples_b`` is part B's length in samples, for the end padding the decoders trim.
+    ``lengths`` are the parts' lengths in samples: the frame count and the end padding (the
+    last part's) follow from them.
     """
-    info = read_info(part_a)
-    frames_b = frames_for(n_samples_b)
-    header = bytearray(part_a[: info.lame + 36])
-    total_bytes = len(part_a) + len(part_b)
+    first = parts[0]
+    info = read_info(first)
+    frames = info.frames + sum(frames_for(n) for n in lengths[1:])
+    header = bytearray(first[: info.lame + 36])
+    total_bytes = sum(len(part) for part in parts)
     if info.frames_at >= 0:
-        struct.pack_into(">I", header, info.frames_at, info.frames + frames_b)
+        struct.pack_into(">I", header, info.frames_at, frames)
     if info.bytes_at >= 0:
         struct.pack_into(">I", header, info.bytes_at, total_bytes)
     if info.toc_at >= 0:
         # Constant bitrate: byte offset grows linearly with time.
-        header[info.toc_at : info.toc_at + 100] = bytes(
-            min(255, i * 256 // 100) for i in range(100)
-        )
-    padding = frames_b * FRAME_SAMPLES - ENCODER_DELAY - n_samples_b
+        linear = bytes(min(255, i * 256 // 100) for i in range(100))
+        header[info.toc_at : info.toc_at + 100] = linear
+    last = lengths[-1]
+    padding = frames_for(last) * FRAME_SAMPLES - ENCODER_DELAY - last
+    if len(parts) == 1:
+        padding = info.padding
     header[info.lame + 21 : info.lame + 24] = bytes(
         [info.delay >> 4, ((info.delay & 0x0F) << 4) | (padding >> 8), padding & 0xFF]
     )
     struct.pack_into(">I", header, info.lame + 28, total_bytes)  # music length
     frame_start = info.tag - 21 if info.tag >= 21 else 0  # MPEG-1 mono: 4-byte header + 17
-    struct.pack_into(
-        ">H", header, info.lame + 34, _crc16(bytes(header[frame_start : info.lame + 34]))
-    )
-    return bytes(header) + part_a[info.lame + 36 :] + part_b
+    checksum = _crc16(bytes(header[frame_start : info.lame + 34]))
+    struct.pack_into(">H", header, info.lame + 34, checksum)
+    return b"".join([bytes(header), first[info.lame + 36 :], *parts[1:]])

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from .cache import ClipStore
     from .encode import Encoded
     from .engines import Engine
-    from .voices import VoiceProfile
+    from .model import Clip
+    from .voices import Voice, VoiceProfile
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long stages run."""
@@ -191,6 +192,8 @@ def render(
     segments = list(spoken.segments)
     total = len(segments)
 
+    counting = _Counting(engine)
+
     def counted(clips: Iterator[StoredClip]) -> Iterator[StoredClip]:
         for done, clip in enumerate(clips, start=1):
             report("synthesize", done, total)
@@ -203,14 +206,23 @@ def render(
             raise ConfigError(f"The {label} audio file {path} does not exist.")
     with _clip_store(config) as store:
         try:
-            clips = synthesize(segments, profile, engine, store, spoken.lexicon_version)
-            programme = assemble(segments, counted(clips), store, intro, outro, config.ffmpeg)
+            clips = synthesize(segments, profile, counting, store, spoken.lexicon_version)
+            programme = assemble(
+                segments,
+                counted(clips),
+                store,
+                intro,
+                outro,
+                config.ffmpeg,
+                config.sample_rate,
+            )
         finally:
             close = getattr(engine, "close", None)  # engines that hold a process or files
             if close is not None:
                 close()
         report("encode", 0, 1)
-        encoded = _encode(programme, article, segments, engine, profile.name, out, config)
+        synthesized = counting.calls
+        encoded = _encode(programme, article, segments, engine, profile.name, out, config, store)
     report("encode", 1, 1)
     files = encoded.files
     return Episode(
@@ -223,7 +235,24 @@ def render(
         engine=engine.name,
         files=tuple(str(path) for path in files.values()),
         chapters=programme.chapters,
+        synthesized=synthesized,
+        reused=total - synthesized,
     )
+
+
+class _Counting:
+    """An engine that counts its calls: how many segments a render really synthesized."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.version = engine.version
+        self.accepts_phonemes = engine.accepts_phonemes
+        self.calls = 0
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        self.calls += 1
+        return self.engine.synthesize(text, voice)
 
 
 @contextlib.contextmanager
@@ -253,6 +282,7 @@ def _encode(
     voice: str,
     out: Path,
     config: Config,
+    store: ClipStore,
 ) -> Encoded:
     from .artwork import load_artwork
     from .encode import Disclosure, EncodeSettings, encode
@@ -267,8 +297,9 @@ def _encode(
         loudness_lufs=config.loudness_lufs,
         true_peak_dbtp=config.true_peak_dbtp,
         transcripts=config.transcripts,
+        parallel=config.parallel_encode,
     )
     lead = article.image_url if config.artwork_from_page else None
     artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s)
     disclosure = Disclosure(engine.name, engine.version, voice)
-    return encode(programme, article, segments, disclosure, out, settings, artwork)
+    return encode(programme, article, segments, disclosure, out, settings, artwork, store)
