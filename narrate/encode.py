@@ -447,6 +447,8 @@ def encode(
     """
     from mutagen.mp3 import MP3, HeaderNotFoundError
 
+    # A wrong ffmpeg setting is reported even when every part could come from the cache.
+    ffmpeg_path(settings.ffmpeg)
     levelling = UNITY
     if settings.normalize_loudness:
         levelling = plan_levelling(programme, settings.loudness_lufs, settings.true_peak_dbtp)
