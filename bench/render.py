@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,10 +32,17 @@ def _ffmpeg() -> str:
     return ffmpeg_path()
 
 
+CPU: list[float] = []  # CPU seconds of the last timed command, children included
+
+
 def _timed(command: list[str], env: dict[str, str] | None = None) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, env=env, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def baseline(text_file: Path, work: Path) -> float:
@@ -67,10 +75,14 @@ def main() -> None:
             text_file = work / "plain.txt"
             text_file.write_text(article.title + "\n\n" + article.body_text(), encoding="utf-8")
             env = dict(os.environ, NARRATE_CACHE="false", NARRATE_ARTWORK_FROM_PAGE="false")
-            base_times, narrate_times = [], []
+            base_times, narrate_times, base_cpu, narrate_cpu = [], [], [], []
             for _ in range(args.runs):
+                CPU.clear()
                 base_times.append(baseline(text_file, work))
+                base_cpu.append(sum(CPU))
+                CPU.clear()
                 narrate_times.append(run_narrate(page, work, env))
+                narrate_cpu.append(sum(CPU))
             from mutagen.mp3 import MP3
 
             audio = MP3(str(work / "n.mp3")).info.length
@@ -79,6 +91,9 @@ def main() -> None:
                   f"{b:>7.2f} ({min(base_times):.2f}-{max(base_times):.2f}) "
                   f"{n:>7.2f} ({min(narrate_times):.2f}-{max(narrate_times):.2f}) "
                   f"{n / b:>6.2f}")  # fmt: skip
+            print(f"{'':<14} {'cpu s':>8} {statistics.median(base_cpu):>20.2f} "
+                  f"{statistics.median(narrate_cpu):>20.2f} "
+                  f"{statistics.median(narrate_cpu) / statistics.median(base_cpu):>6.2f}")
 
 
 if __name__ == "__main__":

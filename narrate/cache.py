@@ -80,28 +80,34 @@ class ClipStore:
         _write_atomically(meta, json.dumps(info).encode("utf-8"))
         return StoredClip(str(pcm), clip.sample_rate, clip.n_samples, clip.words)
 
-    def get_blob(self, key: str) -> bytes | None:
-        """Any other stored bytes (an encoded MP3 part), or ``None``."""
+    def get_file(self, key: str) -> Path | None:
+        """The path of a stored file (an encoded MP3 part), or ``None``."""
         data, meta = self._paths(key)
         try:
-            blob = data.read_bytes()
             info = json.loads(meta.read_text(encoding="utf-8"))
+            size = data.stat().st_size
             os.utime(meta)
         except (OSError, ValueError):
             self.misses += 1
             return None
-        if info.get("bytes") != len(blob):
+        if info.get("bytes") != size:
             self.misses += 1
             return None
         self.hits += 1
-        return blob
+        return data
 
-    def put_blob(self, key: str, blob: bytes) -> None:
-        """Store bytes under ``key`` (same eviction as clips)."""
+    def put_file(self, key: str, source: Path) -> Path:
+        """Move ``source`` into the store under ``key`` (same eviction as clips)."""
         data, meta = self._paths(key)
         data.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(data, blob)
-        _write_atomically(meta, json.dumps({"bytes": len(blob)}).encode("utf-8"))
+        size = source.stat().st_size
+        try:
+            source.replace(data)  # same file system: atomic
+        except OSError:
+            _write_atomically(data, source.read_bytes())
+            source.unlink(missing_ok=True)
+        _write_atomically(meta, json.dumps({"bytes": size}).encode("utf-8"))
+        return data
 
     def size_bytes(self) -> int:
         """Bytes the store holds now."""

@@ -254,22 +254,25 @@ def _part_key(part: _Part, levelling: Levelling, settings: EncodeSettings, rate:
 
 def _encode_part(
     part: _Part, levelling: Levelling, rate: int, settings: EncodeSettings, folder: Path
-) -> bytes:
+) -> Path:
     pcm: list[Iterable[bytes]] = [[bytes(2 * part.lead)]] if part.lead else []
     pcm.append(programme_pcm(part.pieces, levelling, rate, settings.sample_rate, part.start))
     if part.trail:
         pcm.append([bytes(2 * part.trail)])
-    fd, name = tempfile.mkstemp(suffix=".mp3", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=folder)
     os.close(fd)
+    path = Path(name)
     try:
         chunks = (chunk for source in pcm for chunk in source)
-        _encode_mp3(chunks, settings.sample_rate, Path(name), settings, info_frame=part.first)
-        data = Path(name).read_bytes()
-    finally:
-        Path(name).unlink(missing_ok=True)
-    if part.first and read_info(data).frames != frames_for(part.length):
-        raise EncodingError("libmp3lame framed a part unexpectedly; cannot join the parts.")
-    return data
+        _encode_mp3(chunks, settings.sample_rate, path, settings, info_frame=part.first)
+        if part.first:
+            with path.open("rb") as handle:
+                if read_info(handle.read(4096)).frames != frames_for(part.length):
+                    raise EncodingError("libmp3lame framed a part unexpectedly; cannot join.")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def _encode_programme(
@@ -287,19 +290,27 @@ def _encode_programme(
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     parts = _parts(programme, settings.sample_rate, settings.parallel and (cores or 1) > 1)
     keys = [_part_key(part, levelling, settings, rate) for part in parts]
-    blobs: list[bytes | None] = [store.get_blob(key) if store else None for key in keys]
-    todo = [i for i, blob in enumerate(blobs) if blob is None]
+    files: list[Path | None] = [store.get_file(key) if store else None for key in keys]
+    todo = [i for i, found in enumerate(files) if found is None]
+    made: list[Path] = []
 
     def encode_one(index: int) -> None:
-        blobs[index] = _encode_part(parts[index], levelling, rate, settings, path.parent)
+        encoded = _encode_part(parts[index], levelling, rate, settings, path.parent)
         if store is not None:
-            store.put_blob(keys[index], blobs[index] or b"")
+            encoded = store.put_file(keys[index], encoded)
+        else:
+            made.append(encoded)
+        files[index] = encoded
 
-    with ThreadPoolExecutor(max_workers=max(1, min(cores or 1, len(todo)))) as pool:
-        for future in [pool.submit(encode_one, i) for i in todo]:
-            future.result()
-    ready = [blob for blob in blobs if blob is not None]
-    path.write_bytes(join(ready, [part.length for part in parts]))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(cores or 1, len(todo)))) as pool:
+            for future in [pool.submit(encode_one, i) for i in todo]:
+                future.result()
+        ready = [found for found in files if found is not None]
+        join(ready, [part.length for part in parts], path)
+    finally:
+        for temporary in made:
+            temporary.unlink(missing_ok=True)
     return len(todo)
 
 

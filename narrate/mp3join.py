@@ -19,8 +19,10 @@ modulo 1152), so the padding and the trim are known before either part is encode
 
 from __future__ import annotations
 
+import shutil
 import struct
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import EncodingError
 
@@ -115,17 +117,18 @@ def _crc16(data: bytes) -> int:
     return crc
 
 
-def join(parts: list[bytes], lengths: list[int]) -> bytes:
-    """The parts' frames in order, the first part's Info frame rewritten for the whole.
+def join(parts: list[Path], lengths: list[int], out: Path) -> None:
+    """Write the parts' frames to ``out`` in order, the first part's Info frame rewritten.
 
     ``lengths`` are the parts' lengths in samples: the frame count and the end padding (the
-    last part's) follow from them.
+    last part's) follow from them. Parts are copied file to file, never held in memory.
     """
-    first = parts[0]
-    info = read_info(first)
+    with parts[0].open("rb") as handle:
+        head = handle.read(4096)
+    info = read_info(head)
     frames = info.frames + sum(frames_for(n) for n in lengths[1:])
-    header = bytearray(first[: info.lame + 36])
-    total_bytes = sum(len(part) for part in parts)
+    header = bytearray(head[: info.lame + 36])
+    total_bytes = sum(part.stat().st_size for part in parts)
     if info.frames_at >= 0:
         struct.pack_into(">I", header, info.frames_at, frames)
     if info.bytes_at >= 0:
@@ -145,4 +148,10 @@ def join(parts: list[bytes], lengths: list[int]) -> bytes:
     frame_start = info.tag - 21 if info.tag >= 21 else 0  # MPEG-1 mono: 4-byte header + 17
     checksum = _crc16(bytes(header[frame_start : info.lame + 34]))
     struct.pack_into(">H", header, info.lame + 34, checksum)
-    return b"".join([bytes(header), first[info.lame + 36 :], *parts[1:]])
+    with out.open("wb") as target:
+        target.write(header)
+        for index, part in enumerate(parts):
+            with part.open("rb") as source:
+                if index == 0:
+                    source.seek(info.lame + 36)
+                shutil.copyfileobj(source, target, 1 << 20)

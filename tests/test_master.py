@@ -47,3 +47,17 @@ def test_fft_resampling_keeps_a_tone_and_its_length() -> None:
     assert len(up) == 2 * len(tone)
     expected = _tone(1000, 1, 0.5, rate=2 * RATE)
     assert np.abs(up[1000:-1000] - expected[1000:-1000]).max() < 1e-3
+
+
+@pytest.mark.parametrize(("rate", "output", "n"), [(22050, 48000, 22013), (24000, 44100, 9973)])
+def test_resampling_any_rate_pair_and_prime_length_is_fast_and_exact_in_length(
+    rate: int, output: int, n: int
+) -> None:
+    from fractions import Fraction
+
+    tone = _tone(440, n / rate, 0.5, rate=rate)[:n]
+    length = round(n * output / rate)
+    out = resample_clip(tone, length, Fraction(output, rate))
+    assert len(out) == length
+    expected = _tone(440, length / output, 0.5, rate=output)[:length]
+    assert np.abs(out[500:-500] - expected[500:-500]).max() < 0.01
