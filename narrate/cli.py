@@ -6,11 +6,13 @@ This is the one place where errors become messages and exit codes:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -76,6 +78,20 @@ class _ConsoleHandler(logging.Handler):
 
 
 _STDERR_HANDLER: list[logging.Handler] = []
+
+
+@contextlib.contextmanager
+def _warnings_above(console: Any) -> Iterator[None]:
+    """While a live progress display runs, print warnings above it instead of through it."""
+    handler = _ConsoleHandler(console)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.removeHandler(_stderr_handler())
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.addHandler(_stderr_handler())
 
 
 def _stderr_handler() -> logging.Handler:
@@ -180,15 +196,8 @@ def article(
                     tasks[stage] = bar.add_task(stage.capitalize(), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            # Warnings print above the live bars instead of through them.
-            handler = _ConsoleHandler(bar.console)
-            logging.getLogger().addHandler(handler)
-            logging.getLogger().removeHandler(_stderr_handler())
-            try:
+            with _warnings_above(bar.console):
                 episode = _run(render, story, out, config, progress)
-            finally:
-                logging.getLogger().removeHandler(handler)
-                logging.getLogger().addHandler(_stderr_handler())
     else:
         episode = _run(render, story, out, config)
     if as_json:

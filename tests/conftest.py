@@ -18,7 +18,7 @@ pydub_audio_segment()  # import pydub once, quietly, pointed at narrate's ffmpeg
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = Path(__file__).parent.parent / "examples"
-EXAMPLE = FIXTURES / "kyiv-independent.html"
+EXAMPLE = Path(__file__).parent.parent / "examples" / "kyiv-independent.html"
 
 # The ten body paragraphs of the example, in order, as a reader sees them.
 EXAMPLE_PARAGRAPHS = (
