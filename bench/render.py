@@ -91,9 +91,11 @@ def main() -> None:
                   f"{b:>7.2f} ({min(base_times):.2f}-{max(base_times):.2f}) "
                   f"{n:>7.2f} ({min(narrate_times):.2f}-{max(narrate_times):.2f}) "
                   f"{n / b:>6.2f}")  # fmt: skip
-            print(f"{'':<14} {'cpu s':>8} {statistics.median(base_cpu):>20.2f} "
-                  f"{statistics.median(narrate_cpu):>20.2f} "
-                  f"{statistics.median(narrate_cpu) / statistics.median(base_cpu):>6.2f}")
+            print(
+                f"{'':<14} {'cpu s':>8} {statistics.median(base_cpu):>20.2f} "
+                f"{statistics.median(narrate_cpu):>20.2f} "
+                f"{statistics.median(narrate_cpu) / statistics.median(base_cpu):>6.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -320,13 +320,21 @@ def voices(
         for ident, name, language in _run(lister):
             typer.echo(f"{ident:<28} {language:<12} {name}")
         return
+    engines = {info.name: info for info in _run(list_engines, config)}
     typer.echo("Voice profiles:")
     for profile in _run(list_profiles, config.voices_dir):
+        info = engines.get(profile.engine)
+        state = "installed" if info and info.available else "not installed"
         typer.echo(
-            f"  {profile.name:<16} {profile.engine:<8} {profile.language:<7} {profile.description}"
+            f"  {profile.name:<16} {profile.engine:<8} {profile.language:<7} {state:<14} "
+            f"{profile.description}"
         )
+        if profile.licence:
+            typer.echo(f"  {'':<16} licence: {profile.licence}")
+        if info and not info.available:
+            typer.echo(f"  {'':<16} {info.reason}")
     typer.echo("Engines:")
-    for info in _run(list_engines, config):
+    for info in engines.values():
         state = "available" if info.available else f"unavailable: {info.reason}"
         typer.echo(f"  {info.name:<8} {state}")
 

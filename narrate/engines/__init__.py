@@ -46,6 +46,8 @@ _BUILTIN: dict[str, str] = {
     "espeak": "narrate.engines.espeak:EspeakEngine",
     "pyttsx3": "narrate.engines.pyttsx3_engine:Pyttsx3Engine",
     "silent": "narrate.engines.silent:SilentEngine",
+    "piper": "narrate.engines.piper:PiperEngine",
+    "hibari": "narrate.engines.hibari:HibariEngine",
 }
 
 
