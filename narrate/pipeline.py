@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import ConfigError
 from .model import Article, Clip, Episode, Page, Segment
+
+if TYPE_CHECKING:
+    from .fetch import FetchSettings
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long stages run."""
@@ -22,14 +26,24 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
+def fetch_settings(config: Config) -> FetchSettings:
+    """The fetch limits and address rules a Config sets."""
+    from .fetch import FetchSettings
+
+    return FetchSettings(
+        timeout_s=config.fetch_timeout_s,
+        max_bytes=config.fetch_max_bytes,
+        max_time_s=config.fetch_max_time_s,
+        allow_private=config.fetch_allow_private,
+        allow_hosts=tuple(h.strip() for h in config.fetch_allow_hosts.split(",") if h.strip()),
+    )
+
+
 def fetch(source: str, config: Config) -> Page:
     """1. A path, ``-`` (stdin) or an http(s) URL → Page."""
-    from .fetch import FetchSettings
     from .fetch import fetch as fetch_page
 
-    return fetch_page(
-        source, FetchSettings(timeout_s=config.fetch_timeout_s, max_bytes=config.fetch_max_bytes)
-    )
+    return fetch_page(source, fetch_settings(config))
 
 
 def extract(source: str, config: Config) -> Article:
@@ -153,7 +167,7 @@ def render(
         transcripts=config.transcripts,
     )
     lead = article.image_url if config.artwork_from_page else None
-    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s)
+    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
     disclosure = Disclosure(engine.name, engine.version, profile.name)
     encoded = encode(programme, article, segments, disclosure, out, settings, artwork)
     report("encode", 1, 1)
