@@ -17,7 +17,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from .config import Config, load_config, setting_help
+from .config import Config, load_config, setting_help, shown_value
 from .errors import NarrateError
 from .feed_cli import feed_app
 
@@ -296,7 +296,8 @@ def show_config() -> None:
     """Print every setting with its current value and what it does."""
     config = _run(_config)
     for name, (_default, text) in setting_help().items():
-        typer.echo(f"{name} = {getattr(config, name)!r}\n    {text} (NARRATE_{name.upper()})")
+        value = shown_value(config, name)
+        typer.echo(f"{name} = {value!r}\n    {text} (NARRATE_{name.upper()})")
 
 
 def main() -> None:

@@ -71,6 +71,14 @@ _NOT_AUDIBLE = frozenset(
         "espeak_data",
         "voices_dir",
         "queue",
+        "fetch_max_time_s",
+        "fetch_allow_private",
+        "fetch_allow_hosts",
+        "service_secret",
+        "service_token",
+        "service_data_dir",
+        "service_max_body_bytes",
+        "service_lease_s",
     }
 )
 # [render] settings that name files: relative to the feed config, like everything in it.
