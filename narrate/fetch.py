@@ -38,7 +38,7 @@ from narrate.model import Page
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["FetchSettings", "Target", "check_url", "fetch", "open_url"]
+__all__ = ["FetchSettings", "Target", "check_url", "fetch", "open_url", "post"]
 
 # UnicodeDammit logs a warning to stderr (via logging's last-resort handler) when it falls
 # back to replacement characters; we turn that case into an InputError, so the log line would
@@ -381,8 +381,36 @@ def open_url(
         )
 
 
-def _request(client: httpx.Client, target: Target) -> httpx.Request:
-    """A GET to ``target``: to its checked address when it has one.
+def post(url: str, body: bytes, headers: dict[str, str], settings: FetchSettings) -> int:
+    """POST ``body`` to ``url`` (checked like a fetch, redirects not followed); the status.
+
+    For the service's callbacks. httpx errors are raised as :class:`FetchError`.
+    """
+    import httpx
+
+    target = check_url(url, settings)
+    try:
+        with httpx.Client(
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.timeout_s),
+            headers={"User-Agent": settings.user_agent},
+            trust_env=settings.allow_private,
+        ) as client:
+            response = client.send(_request(client, target, "POST", body, headers))
+            return response.status_code
+    except httpx.HTTPError as exc:
+        reason = _one_line(str(exc)) or type(exc).__name__
+        raise FetchError(f"Could not POST to {_show(url)}: {reason}.") from exc
+
+
+def _request(
+    client: httpx.Client,
+    target: Target,
+    method: str = "GET",
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Request:
+    """A request to ``target``: to its checked address when it has one.
 
     The URL's host becomes the address; the Host header and the TLS server name (SNI, and so
     the certificate check) stay the host name, as a browser would send them.
@@ -390,14 +418,15 @@ def _request(client: httpx.Client, target: Target) -> httpx.Request:
     import httpx
 
     if target.address is None:
-        return client.build_request("GET", target.url)
+        return client.build_request(method, target.url, content=content, headers=headers)
     original = httpx.URL(target.url)
     pinned = original.copy_with(host=target.address)
     host_header = original.netloc.decode("ascii").rpartition("@")[2]
     return client.build_request(
-        "GET",
+        method,
         pinned,
-        headers={"Host": host_header},
+        content=content,
+        headers={**(headers or {}), "Host": host_header},
         extensions={"sni_hostname": target.host},
     )
 
