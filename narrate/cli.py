@@ -20,6 +20,7 @@ import typer
 from .config import Config, load_config, setting_help, shown_value
 from .errors import NarrateError
 from .feed_cli import feed_app
+from .service_cli import register as register_service
 
 app = typer.Typer(
     name="narrate",
@@ -289,6 +290,7 @@ def voices(
 
 
 app.add_typer(feed_app, name="feed")
+register_service(app)
 
 
 @app.command("config")
