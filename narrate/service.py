@@ -60,7 +60,11 @@ RETRY_BACKOFF = 2.0
 CALLBACK_RETRIES = 5
 """A callback that fails is tried again this many times: after 1, 2, 4, 8 and 16 s."""
 LOCK_FILE = "publish.lock"
-WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_id() -> str:
+    """Who holds a lease: host and process (each of a consumer's processes is its own)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,13 @@ class ServiceQueue:
     huey: Any
     render: Any
     callback: Any
+
+    def close(self) -> None:
+        """Close the queue's connections (SQLite file, or the Redis connection pool)."""
+        self.huey.storage.close()
+        conn = getattr(self.huey.storage, "conn", None)
+        if conn is not None and hasattr(conn, "close"):
+            conn.close()
 
     def waiting(self) -> set[str]:
         """Ids of the jobs that have a render task on the queue or scheduled for a retry."""
@@ -309,7 +320,7 @@ def run_job(service: Service, queue: ServiceQueue, job_id: str) -> None:
     state = service.state()
     try:
         lease = uuid.uuid4().hex
-        if not state.claim_job(job_id, lease, WORKER_ID, _iso(), time.time()):
+        if not state.claim_job(job_id, lease, worker_id(), _iso(), time.time()):
             return  # done, failed, running under a live lease elsewhere, or deleted
         job = state.job(job_id)
         if job is None:
