@@ -99,6 +99,25 @@ class Queue:
         self.huey.flush()
 
 
+def _sqlite_storage() -> Any:
+    """huey's SQLite storage with ``synchronous=NORMAL``: no fsync per enqueue.
+
+    Under WAL that is still safe from corruption and loses at most the last commits on a power
+    cut, never on a crash of the process. huey's default (FULL) costs an fsync per task: a
+    median 0.5 ms and a p99 of 5 ms here, the largest part of the service's answer to a publish.
+    A lost task is not a lost job: the service's reaper queues again any job without a task.
+    """
+    from huey.storage import SqliteStorage
+
+    class Storage(SqliteStorage):  # type: ignore[misc]
+        def _create_connection(self) -> Any:
+            conn = super()._create_connection()
+            conn.execute("PRAGMA synchronous=NORMAL")
+            return conn
+
+    return Storage
+
+
 def get_queue(
     data_dir: str | Path | None,
     url: str | None = None,
