@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -60,6 +61,8 @@ RETRY_BACKOFF = 2.0
 CALLBACK_RETRIES = 5
 """A callback that fails is tried again this many times: after 1, 2, 4, 8 and 16 s."""
 LOCK_FILE = "publish.lock"
+RENDER_NICENESS = 10
+"""How much lower than the service's the render processes' CPU priority is (``nice``)."""
 
 
 def worker_id() -> str:
@@ -284,8 +287,8 @@ def episode_view(service: Service, record: Record) -> dict[str, Any]:
     }
 
 
-def job_view(service: Service, state: State, job: Job) -> dict[str, Any]:
-    """A job as the API shows it and a callback sends it."""
+def job_view(service: Service, state: State, job: Job, kind: str | None = None) -> dict[str, Any]:
+    """A job as the API shows it and a callback sends it (``kind``: known already, or read)."""
     podcast = service.feed.podcast
     episode = None
     if job.status == "done" and (record := state.get(job.source)) is not None:
@@ -294,7 +297,7 @@ def job_view(service: Service, state: State, job: Job) -> dict[str, Any]:
         "id": job.id,
         "status": job.status,
         "article": job.source,
-        "kind": json.loads(job.payload).get("kind"),
+        "kind": kind or json.loads(job.payload).get("kind"),
         "created": job.created,
         "updated": job.updated,
         "attempts": job.attempts,
@@ -425,7 +428,9 @@ def _work(service: Service, state: State, job: Job, lease: str) -> str:
     config = service.render
     article = _article(submission, config)
     digest = content_hash(article, render_fingerprint(config), config.artwork_from_page)
-    stem = media_stem(article.title, digest)
+    # The article's identity is in the name too: two articles that read alike (a syndicated
+    # copy) never share files, so deleting one never takes the other's audio.
+    stem = media_stem(article.title, _sha256(f"{submission.source}\n{digest}"))
     record = state.get(submission.source)
     media = service.media
     if (
@@ -501,6 +506,10 @@ def _article(submission: Submission, config: Config) -> Article:
         return clean(Page(html=submission.html, source=where, url=submission.url))
     assert submission.url is not None  # a submission without HTML always has its URL
     return extract(submission.url, config)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _guid(source: str) -> str:
@@ -696,6 +705,10 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
 
         if os.getpid() != parent:
             threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+            # Renders are background work: on a machine that also answers the CMS, the
+            # service's 202s must not wait behind them for a core (see bench/service.py).
+            with contextlib.suppress(OSError):
+                os.nice(RENDER_NICENESS)
 
     queue.huey.on_startup()(_watch_parent)
 

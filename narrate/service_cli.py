@@ -103,7 +103,11 @@ def serve(
         command = [sys.executable, "-m", "narrate", "worker", str(config_file), "-w", str(workers)]
         worker = subprocess.Popen(command, stdin=subprocess.DEVNULL)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        # No access log: a line per request costs more than accepting the request does (the
+        # service logs what it does with each job instead).
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", server_header=False, access_log=False
+        )
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGINT)  # let renders in progress finish
