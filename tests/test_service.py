@@ -83,7 +83,8 @@ TEST_REDIS = os.environ.get("NARRATE_TEST_REDIS", "")
 
 
 def _redis_url() -> str | None:
-    """NARRATE_TEST_REDIS if a Redis answers there (.ci/run starts one)."""
+    """NARRATE_TEST_REDIS (.ci/run starts a Redis and sets it); a test fails if it is set
+    and nothing answers there: a broken Redis must not pass as a skipped test."""
     url = TEST_REDIS
     if not url:
         return None
@@ -92,15 +93,15 @@ def _redis_url() -> str | None:
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()
-    except redis.RedisError:
-        return None
+    except redis.RedisError as exc:
+        pytest.fail(f"NARRATE_TEST_REDIS={url} is set but Redis does not answer: {exc}")
     finally:
         client.close()
     return url
 
 
 REDIS_SKIP = (
-    "NARRATE_TEST_REDIS is unset or no Redis answers there: the Redis tests did NOT run "
+    "NARRATE_TEST_REDIS is unset: the Redis tests did NOT run "
     "(.ci/run starts redis-server and sets it; locally: redis-server --port 6390 "
     "--daemonize yes; NARRATE_TEST_REDIS=redis://127.0.0.1:6390/0 make test)"
 )
