@@ -349,7 +349,7 @@ def run_job(service: Service, queue: ServiceQueue, job_id: str) -> None:
                 _fail(service, state, queue, job, message, holding=lease)
                 return
         log.info("job %s: %s", job_id, outcome)
-        if outcome in ("done", "superseded"):
+        if outcome != "deleted":  # done (rendered or unchanged) or superseded: the CMS hears
             _call_back(queue, state, job_id)
     finally:
         state.close()
@@ -465,6 +465,8 @@ def _work(service: Service, state: State, job: Job, lease: str) -> str:
             return "superseded"
         old = state.get(submission.source)
         _record(state, submission, article, digest, stem, outcome, old, job)
+        _publish(service, state)
+        # Done means published: a client that sees "done" finds the episode in feed.xml.
         result = {"episode": _guid(submission.source), "stem": stem, "unchanged": unchanged}
         state.update_job(
             job.id,
@@ -475,7 +477,6 @@ def _work(service: Service, state: State, job: Job, lease: str) -> str:
             result=json.dumps(result),
             updated=_iso(),
         )
-        _publish(service, state)
         if old is not None and old.media_stem and old.media_stem not in state.media_stems():
             _remove_files(media, old.media_stem)
     return "unchanged" if unchanged else "done"
@@ -717,6 +718,7 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
             super().start()
             # Started after the worker processes are forked: they inherit no reaper.
             threading.Thread(target=_reaper, name="reaper", daemon=True).start()
+            log.info("worker %d ready: %d render process(es)", os.getpid(), self.workers)
             if ready is not None:
                 ready()
 
