@@ -129,6 +129,12 @@ async def _publish(base: str, count: int, concurrency: int) -> list[tuple[float,
         return await asyncio.gather(*(one(body) for body in bodies))
 
 
+def _cpu_s(pid: int) -> float:
+    """User and system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _quantile(values: list[float], q: float) -> float:
     """The nearest-rank quantile: the smallest value with at least q of them at or below."""
     ordered = sorted(values)
@@ -179,8 +185,11 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.1)
 
         started = time.monotonic()
+        cpu_before = _cpu_s(processes[0].pid)
         answers = asyncio.run(_publish(base, args.articles, args.concurrency))
         sent_s = time.monotonic() - started
+        # What the service itself spent, whatever else the machine was doing meanwhile.
+        cpu_ms = (_cpu_s(processes[0].pid) - cpu_before) * 1000 / args.articles
         latencies = [latency * 1000 for latency, _, _, _ in answers]
         server = [spent for _, spent, _, _ in answers]
         accepted = [job for _, _, status, job in answers if status == 202 and job]
@@ -237,9 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         ("acceptance p99", f"{_quantile(latencies, 0.99):.1f} ms"),
         ("acceptance max", f"{max(latencies):.1f} ms"),
         (
-            "in the handler p50/p99",
+            "handler p50 / p99",
             f"{statistics.median(server):.2f} / {_quantile(server, 0.99):.2f} ms",
         ),
+        ("service CPU per publish", f"{cpu_ms:.2f} ms"),
         ("all sent in", f"{sent_s:.2f} s"),
         ("all jobs done in", f"{done_s:.1f} s ({args.workers} workers, {queue}, {args.voice})"),
         ("episodes / feed items", f"{episode_count} / {len(guids)}"),
