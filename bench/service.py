@@ -158,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     config = _config(root, port, args.voice)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATE_")}
+    # A cold segment cache of its own: every run renders every article, as the first time.
+    env["NARRATE_CACHE_DIR"] = str(root / "segments")
     if args.queue:
         # Tasks another run left there are harmless: their jobs are not in this state database.
         env["NARRATE_QUEUE"] = args.queue

@@ -1,56 +1,95 @@
 """Stage 6: clips → one programme with pauses, segment and word timings, and chapters.
 
-Joining is linear in the audio's length: the programme keeps references to the clips' PCM and
-to shared silence buffers, and the encoder writes them out one after another. (pydub's ``+``
-would copy everything joined so far at each step: quadratic in the number of segments.)
+The programme is a list of stored clips and pauses, not joined audio: joining is deferred to
+the encoder, which streams the pieces one after another. Memory stays flat and nothing is
+copied (pydub's ``+`` would copy everything joined so far at each step: quadratic).
 """
 
 from __future__ import annotations
 
+import hashlib
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
-from .audio import decode, resample, silence
-from .model import Chapter, Clip, Programme, Segment, SegmentTiming, WordTiming
+from .audio import decode, resample
+from .cache import ClipStore
+from .model import (
+    Chapter,
+    Clip,
+    Piece,
+    Programme,
+    Segment,
+    SegmentTiming,
+    Silence,
+    StoredClip,
+    WordTiming,
+)
+from .mp3join import aligned_end
 
+OUTRO_CHAPTER = "Outro"
+DISCLOSURE_CHAPTER = "About this audio"
+_GAP_S = 0.6  # between intro music and the headline, and before outro music
+_ALIGN_FROM_S = 0.5  # pauses this long (paragraphs, headings) may hold a join
 _SPEECH_THRESHOLD = 300  # |sample| above this (of 32767) counts as speech, about -40 dBFS
 
 
-def _speech_start(clip: Clip) -> int:
-    """First sample of speech: eSpeak's first word mark, else the first loud sample."""
+def _speech_start(clip: StoredClip) -> int:
+    """First sample of speech: the engine's first word mark, else the first loud sample."""
     if clip.words:
         return clip.words[0].start_samples
-    pcm = memoryview(clip.pcm).cast("h")
-    for i, value in enumerate(pcm):
+    samples = array("h", clip.read())
+    for i, value in enumerate(samples):
         if abs(value) > _SPEECH_THRESHOLD:
             return i
     return 0
 
 
 def _word_timings(
-    segment: Segment, clip: Clip, offset: int, rate: int, speech_end: int
+    segment: Segment, clip: StoredClip, offset: int, rate: int
 ) -> tuple[WordTiming, ...]:
     spoken = segment.spoken or segment.text
     marks = clip.words
     out = []
     for i, mark in enumerate(marks):
-        end = marks[i + 1].start_samples if i + 1 < len(marks) else speech_end
+        end = marks[i + 1].start_samples if i + 1 < len(marks) else clip.n_samples
         text = spoken[mark.char_start : mark.char_start + mark.char_length]
         out.append(WordTiming(text, (offset + mark.start_samples) / rate, (offset + end) / rate))
     return tuple(out)
 
 
-OUTRO_CHAPTER = "Outro"
-DISCLOSURE_CHAPTER = "About this audio"
-_GAP_S = 0.6  # between intro music and the headline, and before outro music
+def _stored_file(path: Path, rate: int, store: ClipStore, ffmpeg: str) -> StoredClip:
+    """An intro or outro file decoded at ``rate`` (once: the store keys it by content)."""
+    key = hashlib.sha256(path.read_bytes() + f"@{rate}".encode()).hexdigest()
+    return store.get(key) or store.put(key, Clip(decode(path, rate, ffmpeg), rate))
+
+
+def _at_rate(clip: StoredClip, rate: int, store: ClipStore) -> StoredClip:
+    if clip.sample_rate == rate:
+        return clip
+    key = hashlib.sha256(f"{clip.path}@{rate}".encode()).hexdigest()
+    scale = rate / clip.sample_rate
+    return store.get(key) or store.put(
+        key,
+        Clip(
+            resample(clip.read(), clip.sample_rate, rate),
+            rate,
+            tuple(
+                type(w)(w.char_start, w.char_length, round(w.start_samples * scale))
+                for w in clip.words
+            ),
+        ),
+    )
 
 
 def assemble(
     segments: Iterable[Segment],
-    clips: Iterable[Clip],
+    clips: Iterable[StoredClip],
+    store: ClipStore,
     intro: Path | None = None,
     outro: Path | None = None,
     ffmpeg: str = "",
+    output_rate: int = 0,
 ) -> Programme:
     """Lay the clips end to end with each segment's pause after it, between intro and outro.
 
@@ -58,48 +97,53 @@ def assemble(
     intro and outro files are decoded at that rate. The intro belongs to the first chapter; the
     outro to the last, or to a chapter of its own when the last one is the article's.
     """
-    chunks: list[bytes] = []
+    pieces: list[Piece] = []
     timings: list[SegmentTiming] = []
     starts: list[tuple[str, float]] = []
-    silences: dict[int, bytes] = {}
     rate = 0
     position = 0  # in samples
 
-    def add(pcm: bytes) -> None:
+    def add(piece: Piece) -> None:
         nonlocal position
-        chunks.append(pcm)
-        position += len(pcm) // 2
+        if piece.n_samples:
+            pieces.append(piece)
+            position += piece.n_samples
 
     def pause(seconds: float) -> None:
         samples = round(seconds * rate)
-        if samples:
-            if samples not in silences:
-                silences[samples] = silence(samples / rate, rate)
-            add(silences[samples])
+        if output_rate and seconds >= _ALIGN_FROM_S:
+            # Stretch the pause (by at most one MP3 frame, 26 ms) so that the next clip
+            # starts on the encoder's part grid: the place an encode may be cut and cached.
+            scale = output_rate / rate
+            end_out = round((position + samples) * scale)
+            target = aligned_end(end_out)
+            while round((position + samples) * scale) < target:
+                samples += 1
+            add(Silence(samples, aligned=True))
+            return
+        add(Silence(samples))
 
-    for segment, clip in zip(segments, clips, strict=True):
+    for segment, stored in zip(segments, clips, strict=True):
         if not rate:
-            rate = clip.sample_rate
+            rate = stored.sample_rate
             if intro is not None:
-                add(decode(intro, rate, ffmpeg))
+                add(_stored_file(intro, rate, store, ffmpeg))
                 pause(_GAP_S)
-        if clip.sample_rate != rate:
-            clip = Clip(resample(clip.pcm, clip.sample_rate, rate), rate)
+        clip = _at_rate(stored, rate, store)
         if not starts:
             starts.append((segment.chapter, 0.0))
         elif starts[-1][0] != segment.chapter:
             starts.append((segment.chapter, position / rate))
-        speech_start = _speech_start(clip)
         timings.append(
             SegmentTiming(
                 index=segment.index,
                 text=segment.text,
-                start_s=(position + speech_start) / rate,
+                start_s=(position + _speech_start(clip)) / rate,
                 end_s=(position + clip.n_samples) / rate,
-                words=_word_timings(segment, clip, position, rate, clip.n_samples),
+                words=_word_timings(segment, clip, position, rate),
             )
         )
-        add(clip.pcm)
+        add(clip)
         pause(segment.pause_after_s)
     if not rate:
         raise ValueError("assemble() needs at least one clip")
@@ -107,10 +151,10 @@ def assemble(
         pause(_GAP_S)
         if starts[-1][0] != DISCLOSURE_CHAPTER:
             starts.append((OUTRO_CHAPTER, position / rate))
-        add(decode(outro, rate, ffmpeg))
+        add(_stored_file(outro, rate, store, ffmpeg))
     total_s = position / rate
     ends = [start for _, start in starts[1:]] + [total_s]
     chapters = tuple(
         Chapter(title, start, end) for (title, start), end in zip(starts, ends, strict=True)
     )
-    return Programme(tuple(chunks), rate, tuple(timings), chapters)
+    return Programme(tuple(pieces), rate, tuple(timings), chapters)

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -231,75 +231,3 @@ def measure_loudness(
         integrated_lufs=_number(r"I:\s+(-?[\d.]+|-inf)\s+LUFS", summary),
         true_peak_dbtp=_number(r"Peak:\s+(-?[\d.]+|-inf)\s+dBFS", summary),
     )
-
-
-@dataclass(frozen=True)
-class LoudnessPlan:
-    """The gain and limiter that bring a programme to its loudness target."""
-
-    gain_db: float
-    limit_dbfs: float
-    before: Loudness
-    after: Loudness
-
-    def levelling(self) -> str:
-        """The ffmpeg filters for the gain and the look-ahead peak limiter."""
-        limit = 10 ** (self.limit_dbfs / 20)
-        return (
-            f"volume={self.gain_db:.2f}dB,"
-            f"alimiter=limit={limit:.4f}:level=false:attack=5:release=50"
-        )
-
-    def filters(self, output_rate: int) -> str:
-        """The encoder's filter chain: resample to the output rate, then level."""
-        return f"aresample={output_rate},{self.levelling()}"
-
-
-_LEVELLING_ROUNDS = 4
-_TOLERANCE_LU = 0.2
-_MP3_LOSS_LU = 0.3
-SILENCE_LUFS = -70.0  # below this EBU R128 gates everything out: there is nothing to level
-
-
-def plan_loudness(
-    chunks: Sequence[bytes],
-    sample_rate: int,
-    output_rate: int,
-    target_lufs: float = -16.0,
-    true_peak_dbtp: float = -1.0,
-    ffmpeg: str = "",
-) -> LoudnessPlan:
-    """Find the gain that puts the limited programme at ``target_lufs``.
-
-    Gain plus a look-ahead limiter, not a compressor: the limiter only touches peaks that the
-    gain pushes over the ceiling. Limiting lowers the integrated loudness (1.4 LU on eSpeak NG
-    speech raised by 5.5 dB, measured here), so the gain is corrected against measurements of
-    the limited signal until within 0.2 LU (the target allows 1). The ceiling sits 1.5 dB under
-    the true-peak target because MP3 encoding adds inter-sample peaks.
-    """
-    limit = true_peak_dbtp - 1.5
-    # Measured at the programme's own rate: ebur128 oversamples for true peak anyway, and
-    # half the samples halve the meter's time.
-    before = measure_loudness(chunks, sample_rate, "", ffmpeg)
-    if before.integrated_lufs < SILENCE_LUFS:
-        return LoudnessPlan(0.0, limit, before, before)
-    # The MP3 encoder's low-pass takes about 0.3 LU off what the PCM measures (-16.3 before,
-    # -16.6 after, on the example), so the PCM is levelled that much higher.
-    aim = target_lufs + _MP3_LOSS_LU
-    gain = aim - before.integrated_lufs
-    plan = LoudnessPlan(gain, limit, before, before)
-    previous: tuple[float, float] | None = None
-    for _ in range(_LEVELLING_ROUNDS):
-        after = measure_loudness(chunks, sample_rate, plan.filters(output_rate), ffmpeg)
-        plan = LoudnessPlan(plan.gain_db, limit, before, after)
-        error = aim - after.integrated_lufs
-        if abs(error) <= _TOLERANCE_LU:
-            break
-        # Secant step: the limiter makes loudness grow more slowly than gain.
-        slope = 1.0
-        if previous is not None and plan.gain_db != previous[0]:
-            slope = (after.integrated_lufs - previous[1]) / (plan.gain_db - previous[0])
-            slope = min(1.0, max(0.3, slope))
-        previous = (plan.gain_db, after.integrated_lufs)
-        plan = LoudnessPlan(plan.gain_db + error / slope, limit, before, after)
-    return plan

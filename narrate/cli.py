@@ -6,11 +6,13 @@ This is the one place where errors become messages and exit codes:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -77,6 +79,20 @@ class _ConsoleHandler(logging.Handler):
 
 
 _STDERR_HANDLER: list[logging.Handler] = []
+
+
+@contextlib.contextmanager
+def _warnings_above(console: Any) -> Iterator[None]:
+    """While a live progress display runs, print warnings above it instead of through it."""
+    handler = _ConsoleHandler(console)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.removeHandler(_stderr_handler())
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.addHandler(_stderr_handler())
 
 
 def _stderr_handler() -> logging.Handler:
@@ -181,15 +197,8 @@ def article(
                     tasks[stage] = bar.add_task(stage.capitalize(), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            # Warnings print above the live bars instead of through them.
-            handler = _ConsoleHandler(bar.console)
-            logging.getLogger().addHandler(handler)
-            logging.getLogger().removeHandler(_stderr_handler())
-            try:
+            with _warnings_above(bar.console):
                 episode = _run(render, story, out, config, progress)
-            finally:
-                logging.getLogger().removeHandler(handler)
-                logging.getLogger().addHandler(_stderr_handler())
     else:
         episode = _run(render, story, out, config)
     if as_json:
@@ -242,21 +251,55 @@ def script(
     plain: Annotated[
         bool, typer.Option("--plain", help="Only the spoken text, one segment per line.")
     ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="List every normalization made, the lexicon entries used and the names the "
+            "lexicon does not cover, for an editor to review.",
+        ),
+    ] = False,
 ) -> None:
     """Print exactly what would be spoken, without synthesizing."""
-    from .pipeline import extract
+    from .pipeline import extract, review
     from .pipeline import script as make_script
-    from .voices import find_profile
 
     config = _run(_config, voice=voice)
-    spoken = _run(make_script, _run(extract, source, config), config)
-    profile = _run(find_profile, config.voice, config.voices_dir)
+    article = _run(extract, source, config)
+    if report:
+        found = _run(review, article, config)
+        typer.echo(f"Normalized ({len(found.normalizations)}):")
+        for written, said, count in found.normalizations:
+            typer.echo(f"  {written} → {said}" + (f"  (×{count})" if count > 1 else ""))
+        typer.echo(f"Lexicon ({len(found.lexicon)}):")
+        for written, said, count in found.lexicon:
+            typer.echo(f"  {written} → {said}" + (f"  (×{count})" if count > 1 else ""))
+        typer.echo(f"Not in the lexicon ({len(found.uncovered)}):")
+        for word, count in found.uncovered:
+            typer.echo(f"  {word}" + (f"  (×{count})" if count > 1 else ""))
+        return
+    spoken = _run(make_script, article, config)
+    profile = spoken.profile
+    assert profile is not None
     for seg in spoken.segments:
         if plain:
             typer.echo(seg.spoken)
         else:
             who = profile.quote.id if seg.quoted else profile.narrator.id
             typer.echo(f"[{who} +{seg.pause_after_s:.2f}s] {seg.spoken}")
+
+
+@app.command()
+def normalize(
+    lang: Annotated[
+        str, typer.Option("--lang", "-l", help="Language of the text: en, en-GB, uk, ru …")
+    ] = "en",
+) -> None:
+    """Read text on stdin; write its spoken form, one output line per input line."""
+    from .normalize import normalize_text
+
+    for line in sys.stdin:
+        typer.echo(normalize_text(line.rstrip("\n"), language=lang).text)
 
 
 @app.command()

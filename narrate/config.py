@@ -34,7 +34,11 @@ SECRET_MASK = "********"
 class Config:
     """Every setting narrate has, with its default."""
 
-    voice: str = _setting("en-us", "Voice profile name (a file in voices/) or path to a .toml.")
+    voice: str = _setting(
+        "auto",
+        "Voice profile name (a file in voices/) or path to a .toml; auto: the profile for the "
+        "article's language (en-us when none matches).",
+    )
     voices_dir: str = _setting("", "Extra folder searched first for voice profiles.")
     lexicon: str = _setting("", "Extra pronunciation lexicon (.tsv) applied after the voice's.")
     sample_rate: int = _setting(44100, "MP3 sample rate in Hz.")
@@ -92,6 +96,20 @@ class Config:
     )
     artwork_from_page: bool = _setting(
         True, "Use the article's lead image (fetched if it is a URL) as the cover art."
+    )
+    cache: bool = _setting(
+        True, "Keep synthesized segments on disk so re-renders only synthesize what changed."
+    )
+    cache_dir: str = _setting(
+        "", "Folder for the segment cache; default $XDG_CACHE_HOME/narrate/segments."
+    )
+    cache_max_mb: int = _setting(
+        2048, "Largest size of the segment cache in MB; least recently used segments go first."
+    )
+    parallel_encode: bool = _setting(
+        True,
+        "Encode narrations over 30 s in two parts on two cores, joined in a pause; the file and "
+        "its timings are the same as a one-part encode's.",
     )
     transcripts: bool = _setting(
         True, "Write .vtt, .srt, .json and .chapters.json beside the MP3 (the .txt always)."

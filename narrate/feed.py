@@ -424,12 +424,15 @@ def _file_digest(path: str) -> str:
         return "missing"
 
 
-def render_fingerprint(config: Config) -> str:
-    """What, besides the article, decides the audio: audible settings, voice and lexicons."""
-    from . import __version__
-    from .voices import find_profile, lexicon_for
+def render_fingerprint(config: Config, language: str | None = None) -> str:
+    """What, besides the article, decides the audio: audible settings, voice and lexicons.
 
-    profile = find_profile(config.voice, config.voices_dir)
+    ``language`` is the article's: with ``voice = "auto"`` it picks the profile.
+    """
+    from . import __version__
+    from .voices import choose_profile, lexicon_for
+
+    profile = choose_profile(config.voice, language, config.voices_dir)
     settings = {k: v for k, v in asdict(config).items() if k not in _NOT_AUDIBLE}
     files = {
         key: _file_digest(value)
@@ -646,7 +649,7 @@ def _scan(
     counts.total = len(sources)
     counts.report()
     report.failed += failures
-    fingerprint = render_fingerprint(config.render)
+    fingerprints: dict[str | None, str] = {}
     jobs: list[_Job] = []
     for source in sources:
         try:
@@ -658,6 +661,9 @@ def _scan(
             counts.failed += 1
             counts.report()
             continue
+        if article.language not in fingerprints:
+            fingerprints[article.language] = render_fingerprint(config.render, article.language)
+        fingerprint = fingerprints[article.language]
         digest = content_hash(article, fingerprint, config.render.artwork_from_page)
         job = _see(state, source, article, digest, media)
         if job is None:

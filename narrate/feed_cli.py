@@ -42,7 +42,7 @@ def build_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
     """Render new and changed articles, then write feed.xml and index.html."""
-    from .cli import _ConsoleHandler, _fail, _run, _state, _stderr_handler
+    from .cli import _fail, _run, _state, _warnings_above
     from .feed import build, load_feed_config
 
     if _state["config_file"] is not None:
@@ -80,14 +80,8 @@ def build_command(
                     remaining=remaining,
                 )
 
-            handler = _ConsoleHandler(bar.console)
-            logging.getLogger().addHandler(handler)
-            logging.getLogger().removeHandler(_stderr_handler())
-            try:
+            with _warnings_above(bar.console):
                 report = _run(build, config, workers, queue_url, progress)
-            finally:
-                logging.getLogger().removeHandler(handler)
-                logging.getLogger().addHandler(_stderr_handler())
     else:
         report = _run(build, config, workers, queue_url)
     _print(report, config.output, quiet, as_json)

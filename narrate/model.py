@@ -147,14 +147,53 @@ class Chapter:
 
 
 @dataclass(frozen=True)
-class Programme:
-    """The assembled audio (stage 6 output), ready to encode.
+class StoredClip:
+    """A clip kept on disk (in the segment cache or a render's spool), read when needed.
 
-    ``chunks`` are PCM pieces to be written in order (joined by the encoder, never copied
-    into one buffer here).
+    Long narrations stream through the pipeline this way: a two-hour programme holds a list of
+    these, not 300 MB of PCM.
     """
 
-    chunks: tuple[bytes, ...]
+    path: str
+    sample_rate: int
+    n_samples: int
+    words: tuple[WordMark, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the clip in seconds."""
+        return self.n_samples / self.sample_rate
+
+    def read(self) -> bytes:
+        """The clip's 16-bit mono PCM."""
+        with open(self.path, "rb") as handle:
+            return handle.read()
+
+
+@dataclass(frozen=True)
+class Silence:
+    """A pause in the programme.
+
+    An ``aligned`` pause ends on the output's MP3 frame grid (see :mod:`narrate.mp3join`): the
+    encoder may cut the programme there into parts it encodes, and caches, independently.
+    """
+
+    n_samples: int
+    aligned: bool = False
+
+
+Piece = StoredClip | Silence
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The assembled audio (stage 6 output), ready to level and encode.
+
+    ``pieces`` are clips and pauses in order, all at ``sample_rate``; the encoder reads the
+    clips one at a time.
+    """
+
+    pieces: tuple[Piece, ...]
     sample_rate: int
     timings: tuple[SegmentTiming, ...]
     chapters: tuple[Chapter, ...]
@@ -162,7 +201,7 @@ class Programme:
     @property
     def n_samples(self) -> int:
         """Total number of samples."""
-        return sum(len(chunk) for chunk in self.chunks) // 2
+        return sum(piece.n_samples for piece in self.pieces)
 
     @property
     def duration_s(self) -> float:
@@ -183,3 +222,6 @@ class Episode:
     engine: str
     files: tuple[str, ...] = field(default_factory=tuple)
     chapters: tuple[Chapter, ...] = ()
+    synthesized: int = 0
+    """Segments the engine spoke for this render; the rest came from the segment cache."""
+    reused: int = 0

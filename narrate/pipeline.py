@@ -6,6 +6,9 @@ Stage modules are imported inside the functions that use them: ``import narrate`
 
 from __future__ import annotations
 
+import contextlib
+import re
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +16,15 @@ from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import ConfigError
-from .model import Article, Clip, Episode, Page, Segment
+from .model import Article, Episode, Page, Programme, Segment, StoredClip
 
 if TYPE_CHECKING:
+    from .cache import ClipStore
+    from .encode import Encoded
+    from .engines import Engine
     from .fetch import FetchSettings
+    from .model import Clip
+    from .voices import Voice, VoiceProfile
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long stages run."""
@@ -67,6 +75,8 @@ class Script:
     segments: tuple[Segment, ...]
     voice: str
     engine: str
+    lexicon_version: str = ""
+    profile: VoiceProfile | None = None
 
 
 def script(article: Article, config: Config) -> Script:
@@ -79,9 +89,9 @@ def script(article: Article, config: Config) -> Script:
     from .assemble import DISCLOSURE_CHAPTER
     from .normalize import normalize
     from .segment import Pauses, segment
-    from .voices import find_profile, lexicon_for
+    from .voices import choose_profile, lexicon_for
 
-    profile = find_profile(config.voice, config.voices_dir)
+    profile = choose_profile(config.voice, article.language, config.voices_dir)
     pauses = Pauses(
         sentence_s=config.pause_sentence_s,
         paragraph_s=config.pause_paragraph_s,
@@ -104,7 +114,65 @@ def script(article: Article, config: Config) -> Script:
     lexicon = lexicon_for(profile, config.lexicon)
     phonemes = profile.engine == "espeak"
     spoken = normalize(segments, lexicon, profile.language, phonemes)
-    return Script(article, tuple(spoken), profile.name, profile.engine)
+    return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version, profile)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What an editor checks before publishing: every change the normalizer made, the
+    lexicon entries used, and the names the lexicon does not cover (with counts)."""
+
+    normalizations: tuple[tuple[str, str, int], ...]
+    lexicon: tuple[tuple[str, str, int], ...]
+    uncovered: tuple[tuple[str, int], ...]
+
+
+_NOT_NAMES = frozenset(
+    """
+    I A The This That These Those It He She They We You Mr Mrs Ms Dr But And Or If In On At By
+    For From To Of As An After Before When While Yet So Still Also However Despite January
+    February March April May June July August September October November December Monday
+    Tuesday Wednesday Thursday Friday Saturday Sunday
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+_NAME = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*", re.UNICODE)
+
+
+def review(article: Article, config: Config) -> Review:
+    """3-4 with a record: what ``narrate script --report`` prints for an editor."""
+    from collections import Counter
+
+    from .normalize import normalize_text
+    from .voices import choose_profile, lexicon_for
+
+    spoken = script(article, config)
+    profile = spoken.profile or choose_profile(config.voice, article.language, config.voices_dir)
+    lexicon = lexicon_for(profile, config.lexicon)
+    known = {entry.written for entry in lexicon.entries if not entry.pattern}
+    phonemes = profile.engine == "espeak"
+    changes: Counter[tuple[str, str]] = Counter()
+    used: Counter[tuple[str, str]] = Counter()
+    names: Counter[str] = Counter()
+    lowercase = {w.lower() for s in spoken.segments for w in _NAME.findall(s.text) if w.islower()}
+    for segment in spoken.segments:
+        record = normalize_text(segment.text, lexicon, profile.language, phonemes)
+        for written, said in record.changes:
+            (used if written in known else changes)[(written, said)] += 1
+        for i, word in enumerate(_NAME.findall(segment.text)):
+            bare = re.sub(r"['’]s$", "", word).strip("'’-")
+            looks_like_name = bare[:1].isupper() and not bare.isupper() and i > 0
+            if (
+                (looks_like_name or not bare.isascii())
+                and bare not in known
+                and bare not in _NOT_NAMES
+                and bare.lower() not in lowercase
+            ):
+                names[bare] += 1
+    return Review(
+        tuple((w, s, n) for (w, s), n in changes.most_common()),
+        tuple((w, s, n) for (w, s), n in used.most_common()),
+        tuple(names.most_common()),
+    )
 
 
 def render(
@@ -120,24 +188,24 @@ def render(
         episode = render("examples/kyiv-independent.html", "out/story.mp3")
         episode.duration_s  # about 120 seconds with the default voice
     """
-    from .artwork import load_artwork
     from .assemble import assemble
-    from .encode import Disclosure, EncodeSettings, encode
     from .engines import get_engine
     from .synthesize import synthesize
-    from .voices import find_profile
+    from .voices import choose_profile
 
     config = config or Config()
     report = progress or _no_progress
     out = Path(out_path)
     article = source if isinstance(source, Article) else extract(source, config)
     spoken = script(article, config)
-    profile = find_profile(config.voice, config.voices_dir)
+    profile = choose_profile(config.voice, article.language, config.voices_dir)
     engine = get_engine(profile.engine, config)
     segments = list(spoken.segments)
     total = len(segments)
 
-    def counted(clips: Iterator[Clip]) -> Iterator[Clip]:
+    counting = _Counting(engine)
+
+    def counted(clips: Iterator[StoredClip]) -> Iterator[StoredClip]:
         for done, clip in enumerate(clips, start=1):
             report("synthesize", done, total)
             yield clip
@@ -147,29 +215,25 @@ def render(
     for label, path in (("intro", intro), ("outro", outro)):
         if path is not None and not path.is_file():
             raise ConfigError(f"The {label} audio file {path} does not exist.")
-    try:
-        clips = counted(synthesize(segments, profile, engine))
-        programme = assemble(segments, clips, intro, outro, config.ffmpeg)
-    finally:
-        close = getattr(engine, "close", None)  # engines that hold a process or files
-        if close is not None:
-            close()
-    report("encode", 0, 1)
-    settings = EncodeSettings(
-        sample_rate=config.sample_rate,
-        bitrate_kbps=config.bitrate_kbps,
-        lame_quality=config.lame_quality,
-        id3_version=config.id3_version,
-        ffmpeg=config.ffmpeg,
-        normalize_loudness=config.normalize_loudness,
-        loudness_lufs=config.loudness_lufs,
-        true_peak_dbtp=config.true_peak_dbtp,
-        transcripts=config.transcripts,
-    )
-    lead = article.image_url if config.artwork_from_page else None
-    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
-    disclosure = Disclosure(engine.name, engine.version, profile.name)
-    encoded = encode(programme, article, segments, disclosure, out, settings, artwork)
+    with _clip_store(config) as store:
+        try:
+            clips = synthesize(segments, profile, counting, store, spoken.lexicon_version)
+            programme = assemble(
+                segments,
+                counted(clips),
+                store,
+                intro,
+                outro,
+                config.ffmpeg,
+                config.sample_rate,
+            )
+        finally:
+            close = getattr(engine, "close", None)  # engines that hold a process or files
+            if close is not None:
+                close()
+        report("encode", 0, 1)
+        synthesized = counting.calls
+        encoded = _encode(programme, article, segments, engine, profile.name, out, config, store)
     report("encode", 1, 1)
     files = encoded.files
     return Episode(
@@ -182,4 +246,71 @@ def render(
         engine=engine.name,
         files=tuple(str(path) for path in files.values()),
         chapters=programme.chapters,
+        synthesized=synthesized,
+        reused=total - synthesized,
     )
+
+
+class _Counting:
+    """An engine that counts its calls: how many segments a render really synthesized."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.version = engine.version
+        self.accepts_phonemes = engine.accepts_phonemes
+        self.calls = 0
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        self.calls += 1
+        return self.engine.synthesize(text, voice)
+
+
+@contextlib.contextmanager
+def _clip_store(config: Config) -> Iterator[ClipStore]:
+    """The segment cache, or a spool folder removed after the render when caching is off."""
+    from .cache import ClipStore, default_cache_dir
+
+    if config.cache:
+        store = ClipStore(
+            Path(config.cache_dir) if config.cache_dir else default_cache_dir(),
+            config.cache_max_mb * 1024 * 1024,
+        )
+        try:
+            yield store
+        finally:
+            store.evict()
+    else:
+        with tempfile.TemporaryDirectory(prefix="narrate-spool-") as folder:
+            yield ClipStore(Path(folder))
+
+
+def _encode(
+    programme: Programme,
+    article: Article,
+    segments: list[Segment],
+    engine: Engine,
+    voice: str,
+    out: Path,
+    config: Config,
+    store: ClipStore,
+) -> Encoded:
+    from .artwork import load_artwork
+    from .encode import Disclosure, EncodeSettings, encode
+
+    settings = EncodeSettings(
+        sample_rate=config.sample_rate,
+        bitrate_kbps=config.bitrate_kbps,
+        lame_quality=config.lame_quality,
+        id3_version=config.id3_version,
+        ffmpeg=config.ffmpeg,
+        normalize_loudness=config.normalize_loudness,
+        loudness_lufs=config.loudness_lufs,
+        true_peak_dbtp=config.true_peak_dbtp,
+        transcripts=config.transcripts,
+        parallel=config.parallel_encode,
+    )
+    lead = article.image_url if config.artwork_from_page else None
+    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
+    disclosure = Disclosure(engine.name, engine.version, voice)
+    return encode(programme, article, segments, disclosure, out, settings, artwork, store)

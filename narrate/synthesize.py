@@ -6,29 +6,41 @@ Quoted speech takes the profile's quote voice; everything else the narrator's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 
+from .cache import ClipStore, segment_key
 from .engines import Engine
 from .errors import SynthesisError
-from .model import Clip, Segment
+from .model import Segment, StoredClip
 from .voices import VoiceProfile
 
 
 def synthesize(
-    segments: Iterable[Segment], profile: VoiceProfile, engine: Engine
-) -> Iterator[Clip]:
-    """Yield one clip per segment, in order.
+    segments: Iterable[Segment],
+    profile: VoiceProfile,
+    engine: Engine,
+    store: ClipStore,
+    lexicon_version: str = "",
+) -> Iterator[StoredClip]:
+    """Yield one stored clip per segment, in order, synthesizing only what ``store`` lacks.
 
-    >>> from narrate.config import Config
-    >>> from narrate.engines import get_engine
-    >>> from narrate.voices import find_profile
-    >>> seg = Segment(index=0, text="Hello.", spoken="Hello.")
-    >>> clip = next(synthesize([seg], find_profile("silent"), get_engine("silent", Config())))
-    >>> clip.sample_rate
-    22050
+    The key covers the spoken text, the engine and its version, the voice settings and the
+    lexicon version, so a changed lexicon or engine upgrade never reuses stale audio.
     """
     for segment in segments:
         voice = profile.quote if segment.quoted else profile.narrator
         text = segment.spoken or segment.text
+        key = segment_key(
+            text,
+            engine=engine.name,
+            engine_version=engine.version,
+            voice=asdict(voice),
+            lexicon=lexicon_version,
+        )
+        stored = store.get(key)
+        if stored is not None:
+            yield stored
+            continue
         try:
             clip = engine.synthesize(text, voice)
         except SynthesisError:
@@ -37,4 +49,4 @@ def synthesize(
             raise SynthesisError(
                 f"Engine '{engine.name}' failed on segment {segment.index + 1} ({exc})."
             ) from exc
-        yield clip
+        yield store.put(key, clip)

@@ -48,6 +48,8 @@ class VoiceProfile:
     lexicons: tuple[str, ...]
     description: str = ""
     path: str = ""
+    licence: str = ""
+    """What the engine's and the voice's licences mean for a publisher, in a sentence or two."""
 
     @property
     def language(self) -> str:
@@ -63,6 +65,7 @@ _EXAMPLES: dict[str, str] = {
     "pitch": "pitch = 50",
     "lexicons": 'lexicons = ["en"]',
     "description": 'description = "American English"',
+    "licence": 'licence = "eSpeak NG: GPL-3.0-or-later; the audio is yours to publish"',
     "quote": '[quote]\nvoice = "en-us+f2"',
 }
 
@@ -119,6 +122,7 @@ def load_profile(path: Path) -> VoiceProfile:
         "pitch",
         "lexicons",
         "description",
+        "licence",
         "quote",
     }
     for key in data:
@@ -144,6 +148,7 @@ def load_profile(path: Path) -> VoiceProfile:
         lexicons=tuple(lexicons),
         description=str(data.get("description", "")),
         path=str(path),
+        licence=_get(data, "licence", str, path, "", ""),
     )
 
 
@@ -283,3 +288,56 @@ def lexicon_for(profile: VoiceProfile, extra: str = "") -> Lexicon:
     if extra:
         paths.append(Path(extra))
     return load_lexicon(paths)
+
+
+AUTO = "auto"
+DEFAULT_PROFILE = "en-us"
+
+
+def _primary(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
+
+
+def profile_for_language(language: str | None, extra_dir: str = "") -> VoiceProfile:
+    """The profile that reads ``language``: same tag first (en-GB), then same language (en).
+
+    Among equals the eSpeak NG profiles come first (they need no extra), then the default
+    ``en-us``, then by name; a language no profile reads gets eSpeak NG's own voice for it; no
+    language at all, the default. A Ukrainian article is never read by the English voice when a
+    Ukrainian profile exists.
+    """
+    wanted = (language or "").replace("_", "-").lower()
+    profiles = list_profiles(extra_dir)
+
+    def rank(profile: VoiceProfile) -> tuple[bool, bool, str]:
+        # A bare "en" goes to the default voice rather than whichever region sorts first.
+        return (profile.engine != "espeak", profile.name != DEFAULT_PROFILE, profile.name)
+
+    if wanted:
+        for matches in (
+            [p for p in profiles if p.language.lower() == wanted],
+            [p for p in profiles if _primary(p.language) == _primary(wanted)],
+        ):
+            usable = [p for p in matches if p.engine not in ("silent",)]
+            if usable:
+                return sorted(usable, key=rank)[0]
+        # No profile ships for it: eSpeak NG itself reads over 100 languages, better than the
+        # English voice reading German.
+        primary = _primary(wanted)
+        narrator = Voice(primary, primary, 165, 48)
+        return VoiceProfile(
+            name=f"espeak-{primary}",
+            engine="espeak",
+            narrator=narrator,
+            quote=Voice(f"{primary}+m3", primary, 160, 58),
+            lexicons=(),
+            description=f"eSpeak NG's '{primary}' voice (no profile ships for this language)",
+        )
+    return find_profile(DEFAULT_PROFILE, extra_dir)
+
+
+def choose_profile(voice: str, language: str | None, extra_dir: str = "") -> VoiceProfile:
+    """The profile named by ``voice``, or, for ``auto``, the one for the article's language."""
+    if voice == AUTO:
+        return profile_for_language(language, extra_dir)
+    return find_profile(voice, extra_dir)

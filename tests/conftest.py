@@ -18,7 +18,7 @@ pydub_audio_segment()  # import pydub once, quietly, pointed at narrate's ffmpeg
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = Path(__file__).parent.parent / "examples"
-EXAMPLE = FIXTURES / "kyiv-independent.html"
+EXAMPLE = Path(__file__).parent.parent / "examples" / "kyiv-independent.html"
 
 # The ten body paragraphs of the example, in order, as a reader sees them.
 EXAMPLE_PARAGRAPHS = (
@@ -55,11 +55,18 @@ EXAMPLE_FORBIDDEN = (
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, _private_cache: Path) -> None:
     """No NARRATE_* setting from the developer's shell may change a test's outcome."""
     for name in list(os.environ):
         if name.startswith("NARRATE_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_private_cache))
+
+
+@pytest.fixture(scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The segment cache of this test session, never the developer's own."""
+    return tmp_path_factory.mktemp("xdg-cache")
 
 
 @pytest.fixture

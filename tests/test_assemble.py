@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from narrate.assemble import assemble
-from narrate.model import Clip, Segment, WordMark
+from narrate.cache import ClipStore
+from narrate.model import Clip, Segment, Silence, StoredClip, WordMark
 
 RATE = 1000  # a tiny rate keeps the arithmetic readable
 
 
-def _clip(n: int, lead: int = 0) -> Clip:
+def _stored(store: ClipStore, name: str, n: int, lead: int = 0, rate: int = RATE) -> StoredClip:
     pcm = bytes(2 * lead) + b"\x10\x27" * (n - lead)  # silence, then a loud constant
-    return Clip(pcm, RATE, (WordMark(0, 3, lead),))
+    return store.put(name, Clip(pcm, rate, (WordMark(0, 3, lead),)))
 
 
-def test_pauses_timings_and_chapters() -> None:
+def test_pauses_timings_and_chapters(tmp_path: Path) -> None:
+    store = ClipStore(tmp_path)
     segments = [
         Segment(0, "Title.", role="title", pause_after_s=0.5, chapter="Introduction"),
         Segment(1, "One.", block=0, pause_after_s=0.25, chapter="Article"),
         Segment(2, "Two.", block=0, pause_after_s=1.0, chapter="Article"),
     ]
-    programme = assemble(segments, [_clip(1000), _clip(2000, lead=100), _clip(500)])
+    clips = [
+        _stored(store, "a" * 64, 1000),
+        _stored(store, "b" * 64, 2000, lead=100),
+        _stored(store, "c" * 64, 500),
+    ]
+    programme = assemble(segments, clips, store)
     assert programme.sample_rate == RATE
     assert programme.n_samples == 1000 + 500 + 2000 + 250 + 500 + 1000
     starts = [t.start_s for t in programme.timings]
@@ -29,14 +38,18 @@ def test_pauses_timings_and_chapters() -> None:
         ("Introduction", 0.0, 1.5),
         ("Article", 1.5, 5.25),
     ]
-    # Silence buffers are shared, not copied per pause.
-    pauses = [c for c in programme.chunks if not any(c)]
-    assert len({id(p) for p in pauses}) <= len({len(p) for p in pauses})
+    # The programme refers to the stored clips; nothing is joined or copied here.
+    assert [p for p in programme.pieces if isinstance(p, StoredClip)] == clips
+    assert [p.n_samples for p in programme.pieces if isinstance(p, Silence)] == [500, 250, 1000]
 
 
-def test_clips_at_another_rate_are_resampled() -> None:
+def test_clips_at_another_rate_are_resampled_into_the_store(tmp_path: Path) -> None:
+    store = ClipStore(tmp_path)
     segments = [Segment(0, "A."), Segment(1, "B.")]
-    other = Clip(b"\x00\x10" * 2000, RATE * 2)
-    programme = assemble(segments, [_clip(1000), other])
+    first = _stored(store, "a" * 64, 1000)
+    other = _stored(store, "b" * 64, 2000, rate=RATE * 2)
+    programme = assemble(segments, [first, other], store)
     assert programme.sample_rate == RATE
     assert abs(programme.timings[1].end_s - programme.timings[1].start_s - 1.0) < 0.01
+    resampled = [p for p in programme.pieces if isinstance(p, StoredClip)][1]
+    assert resampled.sample_rate == RATE and resampled.path != other.path

@@ -64,8 +64,11 @@ def test_script_marks_quotes_and_applies_the_lexicon() -> None:
     quoted = [s for s in spoken.segments if s.quoted]
     assert len(quoted) == 3
     assert all(s.spoken.startswith('"') or s.spoken.startswith("It must") for s in quoted)
-    assert any("Keev" in s.spoken for s in spoken.segments)
+    # eSpeak NG reads the lexicon's phonemes; other engines get the respelling.
+    assert any("[[k'i:v]]" in s.spoken for s in spoken.segments)
     assert not any("Kyiv" in s.spoken for s in spoken.segments)
+    respelled = narrate.script(narrate.extract(str(EXAMPLE), config), Config(voice="silent"))
+    assert any("Keev" in s.spoken for s in respelled.segments)
     assert [s.index for s in spoken.segments] == list(range(len(spoken.segments)))
 
 
@@ -90,3 +93,33 @@ def test_a_failed_render_leaves_no_file(tmp_path: Path) -> None:
             Config(voice="silent", ffmpeg=str(tmp_path / "no-ffmpeg")),
         )
     assert list(tmp_path.iterdir()) == []
+
+
+UKRAINIAN = """<html lang="uk"><head><title>Київ отримав нові автобуси</title></head><body><article>
+<h1>Київ отримав нові автобуси</h1>
+<p>Місто отримало 40 нових автобусів 5 травня 2025 року, повідомила міська адміністрація у вівторок.</p>
+<p>Вартість закупівлі становить 120 млн грн, а перші машини вийдуть на маршрути вже цього тижня.</p>
+</article></body></html>"""
+
+
+def test_a_ukrainian_article_is_read_by_the_ukrainian_voice(tmp_path: Path) -> None:
+    page = tmp_path / "uk.html"
+    page.write_text(UKRAINIAN, encoding="utf-8")
+    article = narrate.extract(str(page), Config())
+    spoken = narrate.script(article, Config())
+    assert spoken.voice == "uk" and spoken.profile is not None
+    assert spoken.profile.narrator.id == "uk"
+    text = " ".join(s.spoken for s in spoken.segments)
+    assert "сорок нових автобусів" in text
+    assert "п'ятого травня дві тисячі двадцять п'ятого року" in text
+    assert "forty" not in text and "May" not in text
+    episode = narrate.render(article, tmp_path / "uk.mp3", Config(disclosure=""))
+    assert episode.voice == "uk" and episode.duration_s > 5
+    assert str(ID3(tmp_path / "uk.mp3")["TLAN"]) == "ukr"
+
+
+def test_an_explicit_voice_wins_over_the_language(tmp_path: Path) -> None:
+    page = tmp_path / "uk.html"
+    page.write_text(UKRAINIAN, encoding="utf-8")
+    spoken = narrate.script(narrate.extract(str(page), Config()), Config(voice="en-gb"))
+    assert spoken.voice == "en-gb"

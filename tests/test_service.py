@@ -292,7 +292,11 @@ def test_a_worker_killed_mid_render_loses_no_job(
 ) -> None:
     """Two `narrate worker` processes; one is SIGKILLed (with its render process) mid-render.
     The other takes the job up once the lease runs out; every job ends done exactly once."""
-    env = clean_env(**slow_engine, **queue_env, NARRATE_SERVICE_LEASE_S="2")
+    # A segment cache of its own: clips another test cached would make these renders quick.
+    cache = str(tmp_path / "segments")
+    env = clean_env(
+        **slow_engine, **queue_env, NARRATE_SERVICE_LEASE_S="2", NARRATE_CACHE_DIR=cache
+    )
     config = write_service_config(tmp_path)
     service = load_service(config, env=env)
     queue = service_queue(service)

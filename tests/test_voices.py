@@ -115,3 +115,24 @@ def test_shipped_english_lexicon_covers_the_example_names() -> None:
 
 def test_normalize_drops_symbols_that_are_never_read() -> None:
     assert normalize_text("Breaking | *Live*  updates •  (  )").text == "Breaking Live updates"
+
+
+@pytest.mark.parametrize(
+    ("language", "profile"),
+    [
+        ("en", "en-us"),
+        ("en-US", "en-us"),
+        ("en-GB", "en-gb"),
+        ("en_gb", "en-gb"),
+        ("uk", "uk"),
+        ("uk-UA", "uk"),
+        ("ru", "ru"),
+        ("de", "espeak-de"),
+        (None, "en-us"),
+    ],
+)
+def test_the_article_language_picks_the_profile(language: str | None, profile: str) -> None:
+    from narrate.voices import choose_profile
+
+    assert choose_profile("auto", language).name == profile
+    assert choose_profile("en-gb", language).name == "en-gb"

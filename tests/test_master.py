@@ -1,0 +1,63 @@
+"""Loudness and limiting in numpy, checked against ffmpeg's EBU R128 meter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from narrate.audio import measure_loudness
+from narrate.loudness import integrated_loudness, limit, step_energies
+from narrate.master import resample_clip
+
+RATE = 22050
+
+
+def _tone(hz: float, seconds: float, amplitude: float, rate: int = RATE) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (amplitude * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+@pytest.mark.parametrize(("hz", "amplitude"), [(997, 0.5), (100, 0.3), (5000, 0.2), (9000, 0.7)])
+def test_integrated_loudness_agrees_with_ffmpeg(hz: float, amplitude: float) -> None:
+    signal = np.concatenate([_tone(hz, 3, amplitude), np.zeros(RATE, np.float32),
+                             _tone(hz * 1.3, 2, amplitude / 2)])  # fmt: skip
+    ours = integrated_loudness(step_energies(signal, RATE))
+    pcm = (signal * 32767).astype("<i2").tobytes()
+    theirs = measure_loudness([pcm], RATE).integrated_lufs
+    assert abs(ours - theirs) < 0.3, (ours, theirs)
+
+
+def test_silence_has_no_loudness() -> None:
+    assert integrated_loudness(step_energies(np.zeros(RATE, np.float32), RATE)) == float("-inf")
+
+
+def test_limiter_keeps_every_sample_under_the_ceiling_and_leaves_quiet_audio_alone() -> None:
+    loud = _tone(440, 1, 0.9) * np.linspace(0.2, 1.0, RATE, dtype=np.float32)
+    out = limit(loud, 2.0, 0.5, RATE)
+    assert np.abs(out).max() <= 0.5 + 1e-6
+    quiet = _tone(440, 1, 0.1)
+    assert np.array_equal(limit(quiet, 2.0, 0.5, RATE), quiet * np.float32(2.0))
+    # Gain is only taken where needed: the quiet start passes nearly untouched.
+    assert abs(np.abs(out[:2000]).max() - 2.0 * np.abs(loud[:2000]).max()) < 0.02
+
+
+def test_fft_resampling_keeps_a_tone_and_its_length() -> None:
+    tone = _tone(1000, 1, 0.5)
+    up = resample_clip(tone, 2 * len(tone))
+    assert len(up) == 2 * len(tone)
+    expected = _tone(1000, 1, 0.5, rate=2 * RATE)
+    assert np.abs(up[1000:-1000] - expected[1000:-1000]).max() < 1e-3
+
+
+@pytest.mark.parametrize(("rate", "output", "n"), [(22050, 48000, 22013), (24000, 44100, 9973)])
+def test_resampling_any_rate_pair_and_prime_length_is_fast_and_exact_in_length(
+    rate: int, output: int, n: int
+) -> None:
+    from fractions import Fraction
+
+    tone = _tone(440, n / rate, 0.5, rate=rate)[:n]
+    length = round(n * output / rate)
+    out = resample_clip(tone, length, Fraction(output, rate))
+    assert len(out) == length
+    expected = _tone(440, length / output, 0.5, rate=output)[:length]
+    assert np.abs(out[500:-500] - expected[500:-500]).max() < 0.01
