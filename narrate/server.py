@@ -89,7 +89,8 @@ class EpisodesOut(BaseModel):
 
 
 class JobOut(BaseModel):
-    """A render job; ``episode`` once it is done."""
+    """A render job; ``episode`` once it is done, and how many segments its render spoke
+    anew or took from the segment cache (an edit speaks only what it changed)."""
 
     id: str
     status: Literal["queued", "running", "done", "failed", "superseded"]
@@ -100,6 +101,8 @@ class JobOut(BaseModel):
     attempts: int
     error: str | None
     episode: EpisodeOut | None
+    segments_synthesized: int | None
+    segments_reused: int | None
     feed_url: str
     page_url: str
 

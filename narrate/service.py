@@ -293,6 +293,7 @@ def job_view(service: Service, state: State, job: Job, kind: str | None = None) 
     episode = None
     if job.status == "done" and (record := state.get(job.source)) is not None:
         episode = episode_view(service, record)
+    result = json.loads(job.result) if job.result else {}
     return {
         "id": job.id,
         "status": job.status,
@@ -303,6 +304,8 @@ def job_view(service: Service, state: State, job: Job, kind: str | None = None) 
         "attempts": job.attempts,
         "error": job.error,
         "episode": episode,
+        "segments_synthesized": result.get("synthesized"),
+        "segments_reused": result.get("reused"),
         "feed_url": podcast.feed_url,
         "page_url": podcast.base_url + PAGE_FILE,
     }
@@ -451,6 +454,9 @@ def _work(service: Service, state: State, job: Job, lease: str) -> str:
             adopted = {
                 "mp3_bytes": (media / f"{stem}.mp3").stat().st_size,
                 "duration_s": episode.duration_s,
+                # An edit re-synthesizes only the segments it changed (the segment cache).
+                "synthesized": episode.synthesized,
+                "reused": episode.reused,
             }
         outcome = adopted
         unchanged = False
@@ -467,7 +473,13 @@ def _work(service: Service, state: State, job: Job, lease: str) -> str:
         _record(state, submission, article, digest, stem, outcome, old, job)
         _publish(service, state)
         # Done means published: a client that sees "done" finds the episode in feed.xml.
-        result = {"episode": _guid(submission.source), "stem": stem, "unchanged": unchanged}
+        result = {
+            "episode": _guid(submission.source),
+            "stem": stem,
+            "unchanged": unchanged,
+            "synthesized": int(outcome.get("synthesized", 0)),
+            "reused": int(outcome.get("reused", 0)),
+        }
         state.update_job(
             job.id,
             holding=lease,

@@ -160,12 +160,15 @@ def test_an_edited_article_is_the_same_episode_with_new_audio(site: Site) -> Non
     site.work()
     old = site.get(f"/v1/jobs/{first['id']}").json()["episode"]
     edited = generic("ferry")
-    edited["html"] = edited["html"].replace("twelve pounds", "ten pounds")
+    edited["html"] = edited["html"].replace("twelve pounds", "eleven pounds and fifty pence")
     second = publish(site.app, edited)
     assert second.status_code == 202 and second.json()["id"] != first["id"]
     site.work()
-    new = site.get(f"/v1/jobs/{second.json()['id']}").json()["episode"]
+    second_job = site.get(f"/v1/jobs/{second.json()['id']}").json()
+    new = second_job["episode"]
     assert new["id"] == old["id"] and new["published"] == old["published"]
+    # Only the edited sentence is spoken again; the rest comes from the segment cache.
+    assert second_job["segments_synthesized"] == 1 and second_job["segments_reused"] > 10
     assert new["audio_url"] != old["audio_url"]
     assert site.get(old["audio_url"].removeprefix("http://testserver")).status_code == 404
     assert len(site.get("/v1/episodes").json()["episodes"]) == 1
