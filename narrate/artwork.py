@@ -11,6 +11,10 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .fetch import FetchSettings
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +32,12 @@ class Artwork:
     side: int
 
 
-def _download(url: str, timeout_s: float) -> bytes:
-    import httpx
+def _download(url: str, settings: FetchSettings) -> bytes:
+    from .fetch import open_url
 
-    client = httpx.Client(follow_redirects=True, max_redirects=5, timeout=timeout_s)
-    with client, client.stream("GET", url, headers={"User-Agent": "narrate"}) as response:
+    # open_url checks every hop: a page's lead image must not reach an internal address
+    # when private addresses are refused (the service).
+    with open_url(url, settings) as (_final, response):
         response.raise_for_status()
         kind = response.headers.get("content-type", "image/")
         if not kind.startswith("image/"):
@@ -77,19 +82,26 @@ def _reason(exc: Exception) -> str:
 
 
 def load_artwork(
-    lead_image: str | None, fallback: str = "", timeout_s: float = 10.0
+    lead_image: str | None,
+    fallback: str = "",
+    timeout_s: float = 10.0,
+    fetch_settings: FetchSettings | None = None,
 ) -> Artwork | None:
     """Cover art from ``lead_image`` (URL or path), else ``fallback`` (path); ``None`` if neither.
+
+    ``fetch_settings`` (default: ``timeout_s``, private addresses allowed) govern a URL.
 
     >>> load_artwork(None) is None
     True
     """
+    from .fetch import FetchSettings
+
     for source in (lead_image, fallback):
         if not source:
             continue
         try:
             if source.startswith(("http://", "https://")):
-                data = _download(source, timeout_s)
+                data = _download(source, fetch_settings or FetchSettings(timeout_s=timeout_s))
             else:
                 data = Path(source).read_bytes()
             return _square(data)

@@ -19,9 +19,10 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from .config import Config, load_config, setting_help
+from .config import Config, load_config, setting_help, shown_value
 from .errors import NarrateError
 from .feed_cli import feed_app
+from .service_cli import register as register_service
 
 app = typer.Typer(
     name="narrate",
@@ -340,6 +341,7 @@ def voices(
 
 
 app.add_typer(feed_app, name="feed")
+register_service(app)
 
 
 @app.command("config")
@@ -347,7 +349,8 @@ def show_config() -> None:
     """Print every setting with its current value and what it does."""
     config = _run(_config)
     for name, (_default, text) in setting_help().items():
-        typer.echo(f"{name} = {getattr(config, name)!r}\n    {text} (NARRATE_{name.upper()})")
+        value = shown_value(config, name)
+        typer.echo(f"{name} = {value!r}\n    {text} (NARRATE_{name.upper()})")
 
 
 def main() -> None:

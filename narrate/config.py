@@ -22,8 +22,12 @@ from .errors import ConfigError
 ENV_PREFIX = "NARRATE_"
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+SECRET_MASK = "********"
+"""What ``narrate config`` (and anything else that shows settings) prints for a secret."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,19 @@ class Config:
     )
     fetch_timeout_s: float = _setting(20.0, "Connect and read timeout for http(s) sources.")
     fetch_max_bytes: int = _setting(10_000_000, "Largest page accepted, in bytes.")
+    fetch_max_time_s: float = _setting(
+        120.0, "Longest a whole fetch may take, redirects and body included; 0 for no limit."
+    )
+    fetch_allow_private: bool = _setting(
+        True,
+        "Let http(s) sources, their redirects and lead images reach loopback, private and "
+        "link-local addresses. The service always turns this off (SSRF).",
+    )
+    fetch_allow_hosts: str = _setting(
+        "",
+        "Comma-separated host names, addresses or CIDR ranges that may be fetched even when "
+        "private addresses are refused (an internal CMS, say).",
+    )
     pause_sentence_s: float = _setting(0.35, "Silence after a sentence inside a paragraph.")
     pause_paragraph_s: float = _setting(0.7, "Silence after a paragraph.")
     pause_heading_s: float = _setting(1.0, "Silence after a heading.")
@@ -101,6 +118,29 @@ class Config:
         "",
         "Render queue for 'narrate feed build': empty for a SQLite file in the feed's output "
         "folder, or redis://host:port/db to share the work between machines.",
+    )
+
+    service_secret: str = _setting(
+        "",
+        "Shared secret of the service: requests signed with HMAC-SHA256 (X-Narrate-Signature) "
+        "are accepted, and callbacks are signed with it.",
+        secret=True,
+    )
+    service_token: str = _setting(
+        "", "Bearer token the service accepts for write requests (Authorization: Bearer).", True
+    )
+    service_data_dir: str = _setting(
+        "",
+        "The service's data folder (published files, state and queue); default: the [podcast] "
+        "output of its config. Shared storage when workers run on several machines.",
+    )
+    service_max_body_bytes: int = _setting(
+        5_000_000, "Largest request body the service accepts, in bytes (larger: 413)."
+    )
+    service_lease_s: float = _setting(
+        30.0,
+        "How long a worker's claim on a render lasts without a heartbeat; a job whose worker "
+        "died is taken up again after this.",
     )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Config:
@@ -184,4 +224,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
     # A feed config keeps its render settings under [render]; a plain one has them at the top.
     section = data.get("render", data)
-    return {k: v for k, v in section.items() if not isinstance(v, dict | list)}
+    values = {k: v for k, v in section.items() if not isinstance(v, dict | list)}
+    # The service's settings may sit in a [service] table without their prefix.
+    service = data.get("service", {})
+    if isinstance(service, dict):
+        values.update({f"service_{k}": v for k, v in service.items()})
+    return values
+
+
+def shown_value(config: Config, name: str) -> Any:
+    """A setting's value as it may be shown or logged: secrets masked when set."""
+    value = getattr(config, name)
+    secret = next(f.metadata.get("secret") for f in fields(Config) if f.name == name)
+    return SECRET_MASK if secret and value else value

@@ -71,6 +71,14 @@ _NOT_AUDIBLE = frozenset(
         "espeak_data",
         "voices_dir",
         "queue",
+        "fetch_max_time_s",
+        "fetch_allow_private",
+        "fetch_allow_hosts",
+        "service_secret",
+        "service_token",
+        "service_data_dir",
+        "service_max_body_bytes",
+        "service_lease_s",
     }
 )
 # [render] settings that name files: relative to the feed config, like everything in it.
@@ -215,12 +223,15 @@ def _podcast(table: dict[str, Any], path: Path) -> tuple[Podcast, str, str]:
     return podcast, values["artwork"], _text(table, "output", path, "podcast", "public")
 
 
-def load_feed_config(path: str | Path, env: Mapping[str, str] | None = None) -> FeedConfig:
+def load_feed_config(
+    path: str | Path, env: Mapping[str, str] | None = None, service: bool = False
+) -> FeedConfig:
     """Read and validate a feed config: ``[podcast]``, ``[sources]`` and ``[render]``.
 
     Render settings follow :func:`narrate.config.load_config` (``NARRATE_*`` variables win
     over the file). Every problem is a :class:`ConfigError` naming the file, the key and an
-    example of a valid value.
+    example of a valid value. ``service=True`` reads the HTTP service's config: the articles
+    come from requests, so ``[sources]`` may be empty, and a ``[service]`` table is allowed.
     """
     path = Path(path)
     try:
@@ -229,11 +240,12 @@ def load_feed_config(path: str | Path, env: Mapping[str, str] | None = None) -> 
         raise ConfigError(f"No such feed config: {path}.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
+    tables_known = ("podcast", "sources", "render") + (("service",) if service else ())
     for key in data:
-        if key not in ("podcast", "sources", "render"):
+        if key not in tables_known:
             raise ConfigError(
                 f"Feed config {path}: unknown table or key '{key}'. A feed config has the "
-                "tables [podcast], [sources] and [render]."
+                f"tables {', '.join(f'[{name}]' for name in tables_known)}."
             )
     tables = {}
     for name in ("podcast", "sources", "render"):
@@ -259,7 +271,7 @@ def load_feed_config(path: str | Path, env: Mapping[str, str] | None = None) -> 
         articles=_strings(tables["sources"], "articles", path),
         feeds=_strings(tables["sources"], "feeds", path),
     )
-    if not sources.articles and not sources.feeds:
+    if not sources.articles and not sources.feeds and not service:
         raise _bad(path, "sources.articles", "and 'sources.feeds' are both empty")
     environ = os.environ if env is None else env
     render = load_config(path, env=environ)
@@ -847,10 +859,20 @@ def _attempts(state: State, job: _Job) -> int:
     return record.attempts if record else 0
 
 
-def _publish(config: FeedConfig, state: State, media: Path, report: BuildReport) -> None:
+def publish(config: FeedConfig, state: State, report: BuildReport, cover: bool = True) -> None:
+    """Write the feed and the page (and with ``cover`` the artwork) from the state database.
+
+    The HTTP service's workers call this after each render, under a lock; they write the
+    cover once when they start, as scaling it takes longer than the rest.
+    """
+    _publish(config, state, config.output / MEDIA_DIR, report, cover)
+
+
+def _publish(
+    config: FeedConfig, state: State, media: Path, report: BuildReport, cover: bool = True
+) -> None:
     """Write the artwork, the feed and the page from the episodes whose files all exist."""
-    from .artwork import load_artwork
-    from .publish import transcript_json, write_artwork, write_feed, write_page
+    from .publish import transcript_json, write_feed, write_page
 
     items: list[FeedItem] = []
     newest = None
@@ -884,17 +906,26 @@ def _publish(config: FeedConfig, state: State, media: Path, report: BuildReport)
         if changed and (newest is None or changed > newest):
             newest = changed
     items.sort(key=lambda item: item.published, reverse=True)
+    out = config.output
+    if cover:
+        write_cover(config)
+    # lastBuildDate is when an episode last changed, so an unchanged feed stays byte-identical.
+    report.feed = str(write_feed(config.podcast, items, newest or _now(), out))
+    report.page = str(write_page(config.podcast, items, out))
+    report.episodes = len(items)
+
+
+def write_cover(config: FeedConfig) -> None:
+    """Write the show's cover, ``artwork.jpg``, made square and scaled from the config's."""
+    from .artwork import load_artwork
+    from .publish import write_artwork
+
     cover = load_artwork(None, str(config.artwork))
     if cover is None:
         raise ConfigError(
             f"The podcast artwork {config.artwork} cannot be read as an image; give a JPEG or PNG."
         )
-    out = config.output
-    write_artwork(cover.data, out)
-    # lastBuildDate is when an episode last changed, so an unchanged feed stays byte-identical.
-    report.feed = str(write_feed(config.podcast, items, newest or _now(), out))
-    report.page = str(write_page(config.podcast, items, out))
-    report.episodes = len(items)
+    write_artwork(cover.data, config.output)
 
 
 def _remove_orphans(state: State, media: Path, out: Path, report: BuildReport) -> None:

@@ -7,18 +7,30 @@ URLs have an HTTP ``Content-Type`` header to say which charset to try first.
 Every failure is an :class:`~narrate.errors.InputError` (or its subclass
 :class:`~narrate.errors.FetchError` for network trouble) with a one-line message that says
 what to do next.
+
+A URL that comes from someone else (the HTTP service's payloads) is fetched with
+``FetchSettings(allow_private=False)``: the host name is resolved, every address is checked
+against the loopback, private, link-local (cloud metadata), shared and reserved ranges, and the
+connection goes to the address that was checked, so a second DNS answer cannot swap it for an
+internal one (DNS rebinding). Redirects are followed here, one hop at a time, and every hop is
+checked the same way. :func:`check_url` is the same check for other outgoing requests.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import ipaddress
 import logging
 import re
+import socket
 import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from narrate.errors import FetchError, InputError
 from narrate.model import Page
@@ -26,7 +38,7 @@ from narrate.model import Page
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["FetchSettings", "fetch"]
+__all__ = ["FetchSettings", "Target", "check_url", "fetch", "open_url", "post"]
 
 # UnicodeDammit logs a warning to stderr (via logging's last-resort handler) when it falls
 # back to replacement characters; we turn that case into an InputError, so the log line would
@@ -65,12 +77,152 @@ _WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """Limits for reading a source. ``timeout_s`` applies to connecting and to each read."""
+    """Limits for reading a source. ``timeout_s`` applies to connecting and to each read.
+
+    ``allow_private=False`` refuses URLs (and redirects) that resolve to a non-public address
+    unless the host is in ``allow_hosts`` (host names, addresses or CIDR ranges such as
+    ``"cms.internal"`` or ``"10.1.0.0/16"``). ``max_time_s`` bounds the whole fetch, redirects
+    and a slowly dripping body included (0: no bound beyond the per-read timeout).
+    """
 
     timeout_s: float = 20.0
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     user_agent: str = "narrate/0.1 (+offline article narration)"
+    allow_private: bool = True
+    allow_hosts: tuple[str, ...] = ()
+    max_time_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a checked URL is fetched from: the URL, and the address to connect to.
+
+    ``address`` is ``None`` when addresses are not checked (``allow_private``) or the host is
+    allow-listed; the connection then resolves the name itself.
+    """
+
+    url: str
+    host: str
+    address: str | None
+
+
+# Ranges that are global by the registries' tables but carry an IPv4 address inside: the
+# embedded address is what the packet reaches, so that is what gets checked.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for any address that is not plainly public: loopback, private, link-local
+    (169.254.169.254, the cloud metadata service), shared (100.64/10), multicast, reserved."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(ip)
+        if inner is not None:
+            return _forbidden(inner)
+    return not ip.is_global or ip.is_multicast
+
+
+def _allowed(
+    host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None, allow: tuple[str, ...]
+) -> bool:
+    for entry in allow:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if entry == host.lower():
+            return True
+        if ip is not None:
+            try:
+                if ip in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                continue  # a host name, compared above
+    return False
+
+
+def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(
+            f"Could not resolve {_show(host)}: {_one_line(str(exc))}. Check the address."
+        ) from exc
+    addresses = []
+    for info in infos:
+        text = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone id
+        ip = ipaddress.ip_address(text)
+        if ip not in addresses:
+            addresses.append(ip)
+    return addresses
+
+
+def check_url(url: str, settings: FetchSettings) -> Target:
+    """Check that ``url`` is http(s) and, unless private addresses are allowed, public.
+
+    Returns the address to connect to; raises :class:`InputError` for a URL that is not
+    http(s) and :class:`FetchError` for one that resolves to a forbidden address.
+
+    >>> check_url("http://127.0.0.1/", FetchSettings(allow_private=False))
+    Traceback (most recent call last):
+    ...
+    narrate.errors.FetchError: http://127.0.0.1/ resolves to 127.0.0.1, a loopback address; ...
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError(f"{_show(url)} is not an http(s) URL.")
+    host = parts.hostname
+    if not host:
+        raise InputError(
+            f"{_show(url)} is not a valid URL: it has no host name. Give a full address such as "
+            "https://example.com/article."
+        )
+    if settings.allow_private:
+        return Target(url, host, None)
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError as exc:
+        raise InputError(f"{_show(url)} is not a valid URL: {exc}.") from exc
+    try:
+        literal: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if _allowed(host, literal, settings.allow_hosts):
+        return Target(url, host, None)
+    addresses = [literal] if literal is not None else _resolve(host, port)
+    for ip in addresses:
+        if _forbidden(ip) and not _allowed(host, ip, settings.allow_hosts):
+            raise FetchError(
+                f"{_show(url)} resolves to {ip}, {_kind(ip)}; narrate fetches only public "
+                "addresses here (allow the host with fetch_allow_hosts)."
+            )
+    if not addresses:
+        raise FetchError(f"Could not resolve {_show(host)}. Check the address.")
+    # Every answer was checked; the connection goes to the first, never to a fresh lookup.
+    return Target(url, host, str(addresses[0]))
+
+
+def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if isinstance(ip, ipaddress.IPv6Address) and (inner := _embedded_ipv4(ip)) is not None:
+        return f"which carries {inner}, {_kind(inner)}"
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address (such as the cloud metadata service)"
+    if ip.is_private:
+        return "a private address"
+    if ip.is_multicast:
+        return "a multicast address"
+    return "not a public address"
 
 
 def fetch(source: str, settings: FetchSettings | None = None) -> Page:
@@ -141,44 +293,24 @@ def _fetch_url(url: str, settings: FetchSettings) -> Page:
     import httpx
 
     shown = _show(url)
-    parts = urlsplit(url)
-    if not parts.hostname:
+    if not urlsplit(url).hostname:
         raise InputError(
             f"{shown} is not a valid URL: it has no host name. Give a full address such as "
             "https://example.com/article."
         )
 
     timeout_text = f"{settings.timeout_s:g} s"
+    deadline = time.monotonic() + settings.max_time_s if settings.max_time_s > 0 else None
     try:
-        with (
-            httpx.Client(
-                follow_redirects=True,
-                max_redirects=settings.max_redirects,
-                timeout=httpx.Timeout(settings.timeout_s),
-                headers={"User-Agent": settings.user_agent, "Accept": _ACCEPT},
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            final_url = str(response.url)
+        with open_url(url, settings, {"Accept": _ACCEPT}) as (final_url, response):
             where = shown if final_url == url else f"{shown} (redirected to {_show(final_url)})"
             media_type = _check_response(response, where, settings.max_bytes)
-            body = _read_body(response, where, settings.max_bytes)
+            body = _read_body(response, where, settings.max_bytes, deadline)
             charset = response.charset_encoding
     except httpx.TimeoutException as exc:
         raise FetchError(
             f"{shown} did not answer within {timeout_text}. Check the address and your "
             "connection, or try again later."
-        ) from exc
-    except httpx.TooManyRedirects as exc:
-        raise FetchError(
-            f"{shown} redirected more than {settings.max_redirects} times. Open it in a "
-            "browser, save the page and give the saved file instead."
-        ) from exc
-    except httpx.UnsupportedProtocol as exc:
-        # Reached only through a redirect: the URL itself was checked above.
-        raise FetchError(
-            f"{shown} redirected to an address that is not http(s). Open it in a browser, "
-            "save the page and give the saved file instead."
         ) from exc
     except httpx.DecodingError as exc:
         raise FetchError(
@@ -199,6 +331,103 @@ def _fetch_url(url: str, settings: FetchSettings) -> Page:
         url=final_url,
         content_type=media_type or "text/html",
         encoding=encoding,
+    )
+
+
+@contextlib.contextmanager
+def open_url(
+    url: str, settings: FetchSettings, headers: dict[str, str] | None = None
+) -> Iterator[tuple[str, httpx.Response]]:
+    """GET ``url``, following redirects one checked hop at a time; yield (final URL, response).
+
+    Every hop goes through :func:`check_url`, so with ``allow_private=False`` no redirect can
+    lead to an internal address. httpx errors are left to the caller; a forbidden hop, a
+    non-http(s) redirect or too many redirects raise :class:`FetchError`.
+    """
+    import httpx
+
+    shown = _show(url)
+    with httpx.Client(
+        follow_redirects=False,  # followed below, so that every hop is checked
+        timeout=httpx.Timeout(settings.timeout_s),
+        headers={"User-Agent": settings.user_agent, **(headers or {})},
+        # A proxy would resolve the name itself, undoing the address check.
+        trust_env=settings.allow_private,
+    ) as client:
+        current = url
+        for _hop in range(settings.max_redirects + 1):
+            try:
+                target = check_url(current, settings)
+            except InputError as exc:
+                if current == url:
+                    raise
+                raise FetchError(
+                    f"{shown} redirected to {_show(current)}, which narrate may not fetch: {exc}"
+                ) from exc
+            with contextlib.closing(client.send(_request(client, target), stream=True)) as response:
+                location = response.headers.get("location")
+                if not (response.is_redirect and location):
+                    yield current, response
+                    return
+            current = urljoin(current, location.strip())
+            if urlsplit(current).scheme.lower() not in ("http", "https"):
+                raise FetchError(
+                    f"{shown} redirected to an address that is not http(s). Open it in a "
+                    "browser, save the page and give the saved file instead."
+                )
+        raise FetchError(
+            f"{shown} redirected more than {settings.max_redirects} times. Open it in a "
+            "browser, save the page and give the saved file instead."
+        )
+
+
+def post(url: str, body: bytes, headers: dict[str, str], settings: FetchSettings) -> int:
+    """POST ``body`` to ``url`` (checked like a fetch, redirects not followed); the status.
+
+    For the service's callbacks. httpx errors are raised as :class:`FetchError`.
+    """
+    import httpx
+
+    target = check_url(url, settings)
+    try:
+        with httpx.Client(
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.timeout_s),
+            headers={"User-Agent": settings.user_agent},
+            trust_env=settings.allow_private,
+        ) as client:
+            response = client.send(_request(client, target, "POST", body, headers))
+            return response.status_code
+    except httpx.HTTPError as exc:
+        reason = _one_line(str(exc)) or type(exc).__name__
+        raise FetchError(f"Could not POST to {_show(url)}: {reason}.") from exc
+
+
+def _request(
+    client: httpx.Client,
+    target: Target,
+    method: str = "GET",
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Request:
+    """A request to ``target``: to its checked address when it has one.
+
+    The URL's host becomes the address; the Host header and the TLS server name (SNI, and so
+    the certificate check) stay the host name, as a browser would send them.
+    """
+    import httpx
+
+    if target.address is None:
+        return client.build_request(method, target.url, content=content, headers=headers)
+    original = httpx.URL(target.url)
+    pinned = original.copy_with(host=target.address)
+    host_header = original.netloc.decode("ascii").rpartition("@")[2]
+    return client.build_request(
+        method,
+        pinned,
+        content=content,
+        headers={**(headers or {}), "Host": host_header},
+        extensions={"sni_hostname": target.host},
     )
 
 
@@ -227,7 +456,9 @@ def _check_response(response: httpx.Response, where: str, max_bytes: int) -> str
     return media_type
 
 
-def _read_body(response: httpx.Response, where: str, max_bytes: int) -> bytes:
+def _read_body(
+    response: httpx.Response, where: str, max_bytes: int, deadline: float | None = None
+) -> bytes:
     # Content-Length may be absent or wrong (and counts compressed bytes), so the limit is
     # also enforced on the decompressed stream; that is what guards against gzip bombs.
     body = bytearray()
@@ -235,6 +466,11 @@ def _read_body(response: httpx.Response, where: str, max_bytes: int) -> bytes:
         body += chunk
         if len(body) > max_bytes:
             raise FetchError(_too_big(where, max_bytes))
+        # The per-read timeout alone lets a server drip one byte a second for ever.
+        if deadline is not None and time.monotonic() > deadline:
+            raise FetchError(
+                f"{where} took longer than the time limit to send the page. Try again later."
+            )
     return bytes(body)
 
 

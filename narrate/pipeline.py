@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .cache import ClipStore
     from .encode import Encoded
     from .engines import Engine
+    from .fetch import FetchSettings
     from .model import Clip
     from .voices import Voice, VoiceProfile
 
@@ -33,14 +34,24 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
+def fetch_settings(config: Config) -> FetchSettings:
+    """The fetch limits and address rules a Config sets."""
+    from .fetch import FetchSettings
+
+    return FetchSettings(
+        timeout_s=config.fetch_timeout_s,
+        max_bytes=config.fetch_max_bytes,
+        max_time_s=config.fetch_max_time_s,
+        allow_private=config.fetch_allow_private,
+        allow_hosts=tuple(h.strip() for h in config.fetch_allow_hosts.split(",") if h.strip()),
+    )
+
+
 def fetch(source: str, config: Config) -> Page:
     """1. A path, ``-`` (stdin) or an http(s) URL → Page."""
-    from .fetch import FetchSettings
     from .fetch import fetch as fetch_page
 
-    return fetch_page(
-        source, FetchSettings(timeout_s=config.fetch_timeout_s, max_bytes=config.fetch_max_bytes)
-    )
+    return fetch_page(source, fetch_settings(config))
 
 
 def extract(source: str, config: Config) -> Article:
@@ -300,6 +311,6 @@ def _encode(
         parallel=config.parallel_encode,
     )
     lead = article.image_url if config.artwork_from_page else None
-    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s)
+    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
     disclosure = Disclosure(engine.name, engine.version, voice)
     return encode(programme, article, segments, disclosure, out, settings, artwork, store)

@@ -99,12 +99,35 @@ class Queue:
         self.huey.flush()
 
 
+def _sqlite_storage() -> Any:
+    """huey's SQLite storage with ``synchronous=NORMAL``: no fsync per enqueue.
+
+    Under WAL that is still safe from corruption and loses at most the last commits on a power
+    cut, never on a crash of the process. huey's default (FULL) costs an fsync per task: a
+    median 0.5 ms and a p99 of 5 ms here, the largest part of the service's answer to a publish.
+    A lost task is not a lost job: the service's reaper queues again any job without a task.
+    """
+    from huey.storage import SqliteStorage
+
+    class Storage(SqliteStorage):  # type: ignore[misc]
+        def _create_connection(self) -> Any:
+            conn = super()._create_connection()
+            conn.execute("PRAGMA synchronous=NORMAL")
+            return conn
+
+    return Storage
+
+
 def get_queue(
-    data_dir: str | Path | None, url: str | None = None, immediate: bool = False
+    data_dir: str | Path | None,
+    url: str | None = None,
+    immediate: bool = False,
+    name: str = QUEUE_NAME,
 ) -> Queue:
     """The queue for a feed's data folder: SQLite in ``data_dir``, or Redis at ``url``.
 
-    ``immediate`` runs each task inline when it is enqueued (no consumer needed).
+    ``immediate`` runs each task inline when it is enqueued (no consumer needed). ``name``
+    keeps queues apart on one Redis (the service's is not a feed build's).
 
     >>> get_queue(None, immediate=True).immediate
     True
@@ -124,7 +147,7 @@ def get_queue(
             raise ConfigError(
                 "A Redis queue needs the redis extra: pip install 'narrate[redis]'."
             ) from exc
-        huey = RedisHuey(QUEUE_NAME, url=url, **_HUEY_OPTIONS)
+        huey = RedisHuey(name, url=url, **_HUEY_OPTIONS)
     else:
         if data_dir is None and not immediate:
             raise ConfigError("A SQLite queue needs a data folder.")
@@ -132,7 +155,8 @@ def get_queue(
         if data_dir is not None:
             Path(data_dir).mkdir(parents=True, exist_ok=True)
         # immediate mode keeps its tasks in memory: nothing of an inline build is left on disk.
-        huey = SqliteHuey(QUEUE_NAME, filename=filename, immediate=immediate, **_HUEY_OPTIONS)
+        # A generous lock timeout: the service's requests and workers write the queue at once.
+        huey = SqliteHuey(name, filename=filename, immediate=immediate, timeout=30, **_HUEY_OPTIONS)
     task = huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render")
     return Queue(huey=huey, render=task(render_task), url=url)
 

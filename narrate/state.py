@@ -13,6 +13,12 @@ once the new one exists. ``status`` says where the article is:
 
 Every change is committed at once, so a build killed at any point leaves a state the next
 build can read.
+
+The HTTP service keeps its render jobs in the same database (table ``jobs``, one row per
+article version it was asked for: :class:`Job`), beside the episodes they produce. A job's
+``status`` is ``queued``, ``running`` (held by a worker under a lease it renews), ``done``,
+``failed`` (``error`` says why) or ``superseded`` (a newer version of the article was asked
+for before it finished).
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from pathlib import Path
 from typing import Literal
 
 Status = Literal["pending", "rendering", "done", "failed"]
+JobStatus = Literal["queued", "running", "done", "failed", "superseded"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added the service's ``jobs`` table; a version 1 database gains it when opened."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS episodes (
@@ -83,6 +91,64 @@ class Record:
 
 _COLUMNS = tuple(Record.__dataclass_fields__)
 
+_JOBS_SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS jobs (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           TEXT NOT NULL UNIQUE,
+    source       TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    status       TEXT NOT NULL
+                 CHECK (status IN ('queued', 'running', 'done', 'failed', 'superseded')),
+    payload      TEXT NOT NULL,
+    callback_url TEXT,
+    created      TEXT NOT NULL,
+    updated      TEXT NOT NULL,
+    enqueued_at  REAL NOT NULL DEFAULT 0,
+    lease        TEXT,
+    worker       TEXT,
+    heartbeat_at REAL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    error        TEXT,
+    result       TEXT
+)
+""",
+    "CREATE INDEX IF NOT EXISTS jobs_by_source ON jobs (source)",
+    "CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status)",
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One render the service was asked for: an article version (``source`` + ``content_hash``).
+
+    ``payload`` is the JSON the worker renders from (the article's address, or its HTML and
+    metadata); ``result`` the JSON it reported. ``lease`` is the token of the worker's current
+    claim, ``heartbeat_at`` when it last renewed it and ``enqueued_at`` when the job was last put
+    on the queue (Unix seconds); ``seq`` orders the jobs as they were submitted.
+    """
+
+    seq: int
+    id: str
+    source: str
+    content_hash: str
+    status: JobStatus
+    payload: str
+    callback_url: str | None
+    created: str
+    updated: str
+    enqueued_at: float = 0.0
+    lease: str | None = None
+    worker: str | None = None
+    heartbeat_at: float | None = None
+    attempts: int = 0
+    error: str | None = None
+    result: str | None = None
+
+
+_JOB_COLUMNS = tuple(Job.__dataclass_fields__)
+_JOB_SELECT = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
+
 
 class State:
     """The state database of one feed's output folder.
@@ -99,12 +165,24 @@ class State:
         # autocommit: each statement is its own transaction, durable before the next step.
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # WAL is durable across a process crash with NORMAL; FULL's fsync per commit would be
+        # the service's slowest step under load. A power cut may lose the last commits only.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
+        for statement in _JOBS_SCHEMA:
+            self._db.execute(statement)
         self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the connection."""
         self._db.close()
+
+    def by_guid(self, guid: str) -> Record | None:
+        """The record whose episode guid is ``guid`` (the service's episode id)."""
+        row = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE guid = ?", (guid,)
+        ).fetchone()
+        return Record(*row) if row else None
 
     def get(self, source: str) -> Record | None:
         """The record for ``source``, or ``None`` if it was never seen."""
@@ -144,3 +222,114 @@ class State:
         """The file stems any record still names: the audio that must be kept."""
         rows = self._db.execute("SELECT media_stem FROM episodes WHERE media_stem IS NOT NULL")
         return {row[0] for row in rows}
+
+    # --- the service's jobs ------------------------------------------------------------------
+
+    def add_job(
+        self,
+        job_id: str,
+        source: str,
+        content_hash: str,
+        payload: str,
+        callback_url: str | None,
+        now: str,
+        enqueued_at: float,
+    ) -> bool:
+        """Insert a queued job; False (and nothing changed) if ``job_id`` exists already."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO jobs (id, source, content_hash, status, payload, callback_url,"
+            " created, updated, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+            (job_id, source, content_hash, payload, callback_url, now, now, enqueued_at),
+        )
+        return cursor.rowcount == 1
+
+    def job(self, job_id: str) -> Job | None:
+        """The job ``job_id``, or ``None``."""
+        row = self._db.execute(f"{_JOB_SELECT} WHERE id = ?", (job_id,)).fetchone()
+        return Job(*row) if row else None
+
+    def jobs(self, status: JobStatus | None = None, source: str | None = None) -> list[Job]:
+        """Jobs in submission order, optionally only those with ``status`` or of ``source``."""
+        clauses: list[str] = []
+        values: list[str] = []
+        if status is not None:
+            clauses.append("status = ?")
+            values.append(status)
+        if source is not None:
+            clauses.append("source = ?")
+            values.append(source)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.execute(f"{_JOB_SELECT}{where} ORDER BY seq", values).fetchall()
+        return [Job(*row) for row in rows]
+
+    def update_job(self, job_id: str, holding: str | None = None, **values: object) -> bool:
+        """Set some columns of a job; with ``holding`` (a lease), only while that claim holds.
+
+        Returns whether a row changed: a worker whose lease was taken over learns it here.
+        """
+        unknown = set(values) - set(_JOB_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown columns {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        where, extra = "id = ?", [job_id]
+        if holding is not None:
+            where, extra = "id = ? AND lease = ?", [job_id, holding]
+        cursor = self._db.execute(
+            f"UPDATE jobs SET {assignments} WHERE {where}", (*values.values(), *extra)
+        )
+        return cursor.rowcount == 1
+
+    def claim_job(self, job_id: str, lease: str, worker: str, now: str, clock: float) -> bool:
+        """Take a queued job for a worker: one atomic UPDATE, so two workers never both win."""
+        cursor = self._db.execute(
+            "UPDATE jobs SET status = 'running', lease = ?, worker = ?, heartbeat_at = ?,"
+            " attempts = attempts + 1, updated = ? WHERE id = ? AND status = 'queued'",
+            (lease, worker, clock, now, job_id),
+        )
+        return cursor.rowcount == 1
+
+    def requeue_stale(self, before: float, now: str, clock: float) -> list[str]:
+        """Put back on the queue running jobs whose lease was last renewed before ``before``.
+
+        Returns their ids. Their lease token is cleared, so a worker that was only slow (not
+        dead) can no longer record a result under it.
+        """
+        stale = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT id FROM jobs WHERE status = 'running' AND heartbeat_at < ?", (before,)
+            )
+        ]
+        taken = []
+        for job_id in stale:
+            cursor = self._db.execute(
+                "UPDATE jobs SET status = 'queued', lease = NULL, updated = ?, enqueued_at = ?"
+                " WHERE id = ? AND status = 'running' AND heartbeat_at < ?",
+                (now, clock, job_id, before),
+            )
+            if cursor.rowcount == 1:
+                taken.append(job_id)
+        return taken
+
+    def newer_job(self, job: Job) -> Job | None:
+        """The latest job for the same article submitted after ``job``, if any."""
+        row = self._db.execute(
+            f"{_JOB_SELECT} WHERE source = ? AND seq > ? ORDER BY seq DESC LIMIT 1",
+            (job.source, job.seq),
+        ).fetchone()
+        return Job(*row) if row else None
+
+    def move_to_end(self, job_id: str) -> None:
+        """Make ``job_id`` the newest job of its article (an older version asked for again)."""
+        self._db.execute(
+            "UPDATE jobs SET seq = (SELECT MAX(seq) + 1 FROM jobs) WHERE id = ?", (job_id,)
+        )
+
+    def job_counts(self) -> dict[str, int]:
+        """How many jobs there are in each status."""
+        rows = self._db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+        return dict(rows.fetchall())
+
+    def remove_jobs(self, source: str) -> None:
+        """Forget every job of ``source`` (its episode was deleted)."""
+        self._db.execute("DELETE FROM jobs WHERE source = ?", (source,))

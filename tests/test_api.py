@@ -58,6 +58,15 @@ HEAVY = (
     "narrate.queue",
     "narrate.publish",
     "narrate.state",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "pydantic",
+    "redis",
+    "narrate.server",
+    "narrate.service",
+    "narrate.auth",
+    "narrate.payloads",
 )
 
 
@@ -92,5 +101,7 @@ def test_the_cli_loads_no_queue_or_feed_parser_until_a_feed_is_built() -> None:
     code = "import json, sys, narrate.cli; print(json.dumps(sorted(sys.modules)))"
     loaded = set(json.loads(subprocess.check_output([sys.executable, "-c", code])))
     assert not {"huey", "feedparser", "narrate.feed", "narrate.queue"} & loaded
+    assert not {"fastapi", "starlette", "uvicorn", "redis", "narrate.server"} & loaded
+    assert not {"narrate.service"} & loaded
     help_text = subprocess.check_output([sys.executable, "-m", "narrate", "--help"], text=True)
-    assert "feed" in help_text
+    assert "feed" in help_text and "serve" in help_text and "worker" in help_text

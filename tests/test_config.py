@@ -45,3 +45,16 @@ def test_bad_values_say_what_is_expected(tmp_path: Path) -> None:
     bad.write_text("voice = \n")
     with pytest.raises(ConfigError, match=r"not valid TOML"):
         load_config(bad, env={})
+
+
+def test_a_service_table_sets_the_service_settings_and_secrets_are_masked(tmp_path: Path) -> None:
+    from narrate.config import SECRET_MASK, shown_value
+
+    toml = tmp_path / "service.toml"
+    toml.write_text('[render]\nvoice = "silent"\n\n[service]\nsecret = "s3cret"\nlease_s = 5\n')
+    config = load_config(toml, env={"NARRATE_SERVICE_LEASE_S": "7"})
+    assert config.service_secret == "s3cret" and config.voice == "silent"
+    assert config.service_lease_s == 7.0  # the environment still wins
+    assert shown_value(config, "service_secret") == SECRET_MASK
+    assert shown_value(config, "service_token") == ""  # unset: nothing to hide
+    assert shown_value(config, "voice") == "silent"

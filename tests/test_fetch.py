@@ -13,11 +13,12 @@ import types
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 
 from narrate.errors import FetchError, InputError
-from narrate.fetch import FetchSettings, fetch
+from narrate.fetch import FetchSettings, check_url, fetch
 from narrate.model import Page
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,6 +91,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "50000000")
             self.end_headers()
             self.wfile.write(b"<p>short</p>")
+        elif path.startswith("/redirect?to="):
+            self._send(302, {"Location": unquote(path.partition("=")[2])}, b"")
+        elif path == "/host":
+            self._send(200, {"Content-Type": "text/plain"}, self.headers.get("Host", "").encode())
         elif path == "/user-agent":
             agent = self.headers.get("User-Agent", "")
             self._send(200, {"Content-Type": "text/plain"}, agent.encode())
@@ -421,3 +426,118 @@ def test_import_does_not_load_httpx_or_bs4() -> None:
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- private addresses refused (SSRF), as the service fetches --------------------------------
+
+GUARDED = FetchSettings(allow_private=False, timeout_s=2)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://127.8.9.10:8080/",
+        "http://10.0.0.1/",
+        "http://172.16.5.4/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data/",  # the cloud metadata service
+        "http://100.100.100.200/",  # shared address space (another cloud's metadata)
+        "http://0.0.0.0/",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://[fd00:ec2::254]/",  # a metadata service's IPv6 address
+        "http://[::ffff:127.0.0.1]/",  # IPv4-mapped
+        "http://[::ffff:169.254.169.254]/",
+        "http://[2002:7f00:1::]/",  # 6to4 around 127.0.0.1
+        "http://[64:ff9b::a00:1]/",  # NAT64 around 10.0.0.1
+        "http://localhost/",
+    ],
+)
+def test_private_addresses_are_refused(url: str) -> None:
+    with pytest.raises(FetchError) as info:
+        check_url(url, GUARDED)
+    _assert_message(info.value, url, "only public addresses")
+    with pytest.raises(FetchError):  # and so refused by fetch, before any connection
+        fetch(url, GUARDED)
+
+
+def test_a_public_address_is_fetched_from_the_address_that_was_checked() -> None:
+    target = check_url("https://93.184.216.34:8443/story", GUARDED)
+    assert target.address == "93.184.216.34" and target.host == "93.184.216.34"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "gopher://example.com/", "ftp://x/"])
+def test_only_http_urls_pass_the_check(url: str) -> None:
+    with pytest.raises(InputError, match="not an http"):
+        check_url(url, GUARDED)
+
+
+@pytest.fixture
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Host names that resolve to the addresses the test sets, one answer per lookup."""
+    answers: dict[str, list[str]] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> object:
+        if host in answers:
+            queue = answers[host]
+            address = queue.pop(0) if len(queue) > 1 else queue[0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+def test_a_name_with_any_private_answer_is_refused(fake_dns: dict[str, list[str]]) -> None:
+    fake_dns["news.example"] = ["10.1.2.3"]
+    with pytest.raises(FetchError, match=r"10\.1\.2\.3, a private address"):
+        check_url("https://news.example/story", GUARDED)
+
+
+def test_the_allow_list_takes_hosts_addresses_and_ranges(server: str) -> None:
+    url = f"{server}/article"
+    for allow in (("127.0.0.1",), ("127.0.0.0/8",), ("LOCALHOST", "127.0.0.1/32")):
+        page = fetch(url, FetchSettings(allow_private=False, allow_hosts=allow))
+        assert page.html == ARTICLE_HTML
+    with pytest.raises(FetchError):
+        fetch(url, FetchSettings(allow_private=False, allow_hosts=("10.0.0.0/8",)))
+
+
+def test_dns_rebinding_cannot_swap_the_checked_address(
+    server: str, fake_dns: dict[str, list[str]]
+) -> None:
+    """The first answer is checked (allowed by range); a second lookup would give another
+    address (127.0.0.2, where nothing listens). The fetch reaches the checked one, with the
+    name in the Host header."""
+    port = server.rsplit(":", 1)[1]
+    fake_dns["news.example"] = ["127.0.0.1", "127.0.0.2"]
+    settings = FetchSettings(allow_private=False, allow_hosts=("127.0.0.1/32",))
+    page = fetch(f"http://news.example:{port}/host", settings)
+    assert page.html == f"news.example:{port}"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:{port}/article",
+        "http://[::1]/",
+    ],
+)
+def test_a_redirect_to_a_private_address_is_refused(
+    server: str, fake_dns: dict[str, list[str]], target: str
+) -> None:
+    port = server.rsplit(":", 1)[1]
+    fake_dns["news.example"] = ["127.0.0.1"]
+    settings = FetchSettings(allow_private=False, allow_hosts=("news.example",))
+    url = f"http://news.example:{port}/redirect?to={quote(target.format(port=port))}"
+    with pytest.raises(FetchError) as info:
+        fetch(url, settings)
+    _assert_message(info.value, url, "redirected to", "only public addresses")
+
+
+def test_a_whole_fetch_has_a_time_limit(server: str) -> None:
+    with pytest.raises(FetchError, match="time limit"):
+        fetch(f"{server}/stream-big", FetchSettings(max_time_s=1e-9))

@@ -1,0 +1,428 @@
+"""The HTTP service: ``create_app(service)`` builds the FastAPI app that ``narrate serve`` runs.
+
+::
+
+    POST   /v1/articles        publish or update an article (generic, WordPress, Ghost) → 202
+    GET    /v1/jobs/{id}       a job: queued, running, done (with its episode), failed, superseded
+    GET    /v1/episodes        every episode, newest first
+    GET    /v1/episodes/{id}   one episode, with the URLs of its files
+    DELETE /v1/episodes/{id}   unpublish it → 204
+    GET    /healthz            the state database and the queue answer
+    GET    /feed.xml  /index.html  /artwork.jpg  /episodes/…   the published files
+    GET    /openapi.json
+
+A write answers in milliseconds: the request is authenticated (:mod:`narrate.auth`), read
+(:mod:`narrate.payloads`), recorded and queued (:func:`narrate.service.submit`); workers do the
+rest. Errors are ``{"error": "<one line>"}`` with a 4xx status: 400 malformed JSON, 401 not
+authenticated, 404 unknown id, 413 body over ``service_max_body_bytes``, 422 a payload narrate
+cannot narrate (the reason says which).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import __version__
+from .auth import AuthError, authenticate
+from .errors import ConfigError, NarrateError
+from .payloads import PayloadError, parse
+from .publish import ARTWORK_FILE, FEED_FILE, MEDIA_DIR, PAGE_FILE
+from .service import (
+    Service,
+    ServiceQueue,
+    delete_episode,
+    episode_view,
+    job_view,
+    service_queue,
+    submit,
+)
+from .state import State
+
+log = logging.getLogger(__name__)
+
+
+# --- the schema (what /openapi.json says; the answers are built from these) ------------------
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx and 5xx answer."""
+
+    error: str
+
+
+class EpisodeOut(BaseModel):
+    """A published (or failed) episode and the public URLs of its files."""
+
+    id: str
+    article: str
+    status: Literal["pending", "rendering", "done", "failed"]
+    title: str
+    description: str
+    link: str | None
+    published: str
+    updated: str
+    rendered_at: str | None
+    duration_s: float | None
+    audio_bytes: int | None
+    error: str | None
+    audio_url: str | None
+    files: dict[str, str]
+
+
+class EpisodesOut(BaseModel):
+    """Every episode, newest first."""
+
+    episodes: list[EpisodeOut]
+
+
+class JobOut(BaseModel):
+    """A render job; ``episode`` once it is done, and how many segments its render spoke
+    anew or took from the segment cache (an edit speaks only what it changed)."""
+
+    id: str
+    status: Literal["queued", "running", "done", "failed", "superseded"]
+    article: str
+    kind: str | None
+    created: str
+    updated: str
+    attempts: int
+    error: str | None
+    episode: EpisodeOut | None
+    segments_synthesized: int | None
+    segments_reused: int | None
+    feed_url: str
+    page_url: str
+
+
+class AcceptedOut(JobOut):
+    """The answer to a publish: the job, and whether it existed already (same content)."""
+
+    duplicate: bool
+
+
+class HealthOut(BaseModel):
+    """The service can read its state and reach its queue."""
+
+    status: Literal["ok"]
+    version: str
+    queue: Literal["sqlite", "redis"]
+    queued_tasks: int
+    jobs: dict[str, int]
+
+
+_STRING = {"type": "string"}
+_URL = {"type": "string", "format": "uri", "maxLength": 2048}
+_ARTICLE_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {
+                        "title": "Generic",
+                        "type": "object",
+                        "properties": {
+                            "url": _URL,
+                            "html": _STRING,
+                            "id": _STRING,
+                            "title": _STRING,
+                            "published": _STRING,
+                            "updated": _STRING,
+                            "callback_url": _URL,
+                        },
+                        "anyOf": [{"required": ["url"]}, {"required": ["html", "id"]}],
+                    },
+                    {
+                        "title": "WordPress post (REST API, bare or as {post: ...})",
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "link": _URL,
+                            "status": _STRING,
+                            "title": {"type": "object", "properties": {"rendered": _STRING}},
+                            "content": {
+                                "type": "object",
+                                "properties": {"rendered": _STRING},
+                                "required": ["rendered"],
+                            },
+                            "date_gmt": _STRING,
+                            "modified_gmt": _STRING,
+                        },
+                        "required": ["id", "content"],
+                    },
+                    {
+                        "title": "Ghost post.published webhook",
+                        "type": "object",
+                        "properties": {
+                            "post": {
+                                "type": "object",
+                                "properties": {
+                                    "current": {
+                                        "type": "object",
+                                        "properties": {
+                                            "id": _STRING,
+                                            "url": _URL,
+                                            "title": _STRING,
+                                            "html": _STRING,
+                                            "status": _STRING,
+                                            "published_at": _STRING,
+                                            "updated_at": _STRING,
+                                        },
+                                        "required": ["id", "html"],
+                                    },
+                                    "previous": {"type": "object"},
+                                },
+                                "required": ["current"],
+                            }
+                        },
+                        "required": ["post"],
+                    },
+                ]
+            }
+        }
+    },
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    reasons = {
+        400: "The body is not valid JSON.",
+        401: "Not authenticated: a bearer token or an HMAC signature is needed.",
+        404: "No such job or episode.",
+        413: "The body is larger than the service accepts.",
+        422: "The payload is not an article narrate can narrate; the error says why.",
+        503: "The state database or the queue does not answer.",
+    }
+    return {code: {"model": ErrorOut, "description": reasons[code]} for code in codes}
+
+
+# --- the app ---------------------------------------------------------------------------------
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers
+
+
+class _PublicFiles(StaticFiles):
+    """The episodes folder, without its hidden files (a render's temporary ``.*.part``)."""
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if any(part.startswith(".") for part in Path(path).parts):
+            return "", None
+        return super().lookup_path(path)
+
+
+def create_app(
+    service: Service, queue: ServiceQueue | None = None, allow_unauthenticated: bool = False
+) -> FastAPI:
+    """The service's ASGI app. ``queue`` defaults to the service's own (SQLite or Redis).
+
+    Without ``service_secret`` or ``service_token`` every write would be open, so that is a
+    :class:`ConfigError` unless ``allow_unauthenticated`` (``narrate serve --insecure-local``,
+    which also insists on a loopback address).
+    """
+    config = service.config
+    secret, token = config.service_secret, config.service_token
+    if not (secret or token or allow_unauthenticated):
+        raise ConfigError(
+            "The service needs a secret: set service_secret (HMAC signatures) or "
+            "service_token (bearer), e.g. NARRATE_SERVICE_SECRET, or run it on 127.0.0.1 "
+            "with --insecure-local."
+        )
+    cap = config.service_max_body_bytes
+    jobs = queue or service_queue(service)
+    service.media.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(
+        title="narrate",
+        version=__version__,
+        description="Narrate published articles into a podcast: the CMS publish hook.",
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN: nothing here may
+        # depend on a cloud service. The schema itself is served at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
+    )
+    holder: dict[str, State] = {}
+
+    def state() -> State:
+        # One connection, opened on first use by the event loop's thread (sqlite3 connections
+        # stay in the thread that opened them); every handler below is async and quick.
+        if "state" not in holder:
+            holder["state"] = service.state()
+        return holder["state"]
+
+    async def authenticated(request: Request, body: bytes) -> None:
+        if not (secret or token):
+            return  # --insecure-local
+        try:
+            authenticate(request.headers, body, secret, token, request.method, request.url.path)
+        except AuthError as exc:
+            raise _ApiError(401, str(exc), {"WWW-Authenticate": "Bearer"}) from exc
+
+    async def read_body(request: Request) -> bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise _ApiError(413, f"The body is larger than {cap:,} bytes.")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > cap:  # a chunked body has no Content-Length to refuse early
+                raise _ApiError(413, f"The body is larger than {cap:,} bytes.")
+        return bytes(body)
+
+    @app.exception_handler(_ApiError)
+    async def _api_error(request: Request, exc: _ApiError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, 422)
+
+    @app.exception_handler(NarrateError)
+    async def _narrate_error(request: Request, exc: NarrateError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, exc.http_status)
+
+    @app.post(
+        "/v1/articles",
+        status_code=202,
+        response_model=AcceptedOut,
+        responses={
+            200: {"model": AcceptedOut, "description": "This version is done already."},
+            **_errors(400, 401, 413, 422),
+        },
+        openapi_extra={"requestBody": _ARTICLE_BODY},
+        summary="Publish or update an article",
+    )
+    async def publish_article(request: Request) -> JSONResponse:
+        """Queue the narration of an article version; the same version again finds its job."""
+        started = time.perf_counter()
+        body = await read_body(request)
+        await authenticated(request, body)
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _ApiError(400, f"The body is not valid JSON: {exc}.") from exc
+        try:
+            submission = parse(data)
+        except PayloadError as exc:
+            raise _ApiError(422, str(exc)) from exc
+        accepted = submit(state(), jobs, submission)
+        view = job_view(service, state(), accepted.job, submission.kind)
+        view["duplicate"] = not accepted.created
+        # Server-Timing: the time spent here, apart from time waiting for the event loop.
+        spent_ms = (time.perf_counter() - started) * 1000
+        return JSONResponse(
+            view,
+            202 if accepted.pending else 200,
+            headers={
+                "Location": f"/v1/jobs/{accepted.job.id}",
+                "Server-Timing": f"accept;dur={spent_ms:.2f}",
+            },
+        )
+
+    @app.get("/v1/jobs/{job_id}", response_model=JobOut, responses=_errors(404))
+    async def get_job(job_id: str) -> JSONResponse:
+        """A job and, once it is done, its episode."""
+        job = state().job(job_id)
+        if job is None:
+            raise _ApiError(404, f"No job {job_id}.")
+        return JSONResponse(job_view(service, state(), job))
+
+    @app.get("/v1/episodes", response_model=EpisodesOut)
+    async def list_episodes() -> JSONResponse:
+        """Every episode, newest first."""
+        records = state().records()
+        return JSONResponse({"episodes": [episode_view(service, r) for r in records]})
+
+    @app.get("/v1/episodes/{episode_id}", response_model=EpisodeOut, responses=_errors(404))
+    async def get_episode(episode_id: str) -> JSONResponse:
+        """One episode."""
+        record = state().by_guid(episode_id)
+        if record is None:
+            raise _ApiError(404, f"No episode {episode_id}.")
+        return JSONResponse(episode_view(service, record))
+
+    @app.delete(
+        "/v1/episodes/{episode_id}",
+        status_code=204,
+        response_class=Response,
+        responses=_errors(401, 404, 413),
+    )
+    async def delete(episode_id: str, request: Request) -> Response:
+        """Unpublish an episode: the feed and page are rewritten without it, its files go."""
+        body = await read_body(request)
+        await authenticated(request, body)
+        record = state().by_guid(episode_id)
+        if record is None:
+            raise _ApiError(404, f"No episode {episode_id}.")
+
+        def remove() -> None:  # waits for the publish lock: off the event loop
+            own = service.state()
+            try:
+                delete_episode(service, own, record)
+            finally:
+                own.close()
+
+        await run_in_threadpool(remove)
+        return Response(status_code=204)
+
+    @app.get("/healthz", response_model=HealthOut, responses=_errors(503))
+    async def health() -> JSONResponse:
+        """Whether the state database and the queue answer."""
+        try:
+            counts = state().job_counts()
+            queued = int(jobs.huey.pending_count())
+        except Exception as exc:
+            log.exception("health check")
+            return JSONResponse({"error": f"unavailable: {type(exc).__name__}: {exc}"}, 503)
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "queue": "redis" if service.queue_url else "sqlite",
+                "queued_tasks": queued,
+                "jobs": counts,
+            }
+        )
+
+    def published(name: str, media_type: str) -> Any:
+        async def serve_file() -> Response:
+            path = service.output / name
+            if not path.is_file():
+                raise _ApiError(404, f"No {name} yet: nothing has been published.")
+            return FileResponse(path, media_type=media_type)
+
+        return serve_file
+
+    for route, name, kind in (
+        ("/", PAGE_FILE, "text/html; charset=utf-8"),
+        ("/" + PAGE_FILE, PAGE_FILE, "text/html; charset=utf-8"),
+        ("/" + FEED_FILE, FEED_FILE, "application/rss+xml"),
+        ("/" + ARTWORK_FILE, ARTWORK_FILE, "image/jpeg"),
+    ):
+        app.add_api_route(
+            route, published(name, kind), methods=["GET", "HEAD"], include_in_schema=False
+        )
+    app.mount(f"/{MEDIA_DIR}", _PublicFiles(directory=service.media), name="episodes")
+    return app

@@ -1,0 +1,447 @@
+"""The HTTP service in this process (httpx.ASGITransport), with an in-process worker (drain)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from lxml import etree
+from servicekit import (
+    PAGES,
+    SECRET,
+    TOKEN,
+    drain,
+    generic,
+    make_service,
+    publish,
+    request,
+    signed,
+)
+
+from narrate.auth import sign_headers, verify_signature
+from narrate.errors import ConfigError
+from narrate.server import create_app
+from narrate.service import Service, ServiceQueue, prepare, service_queue
+
+
+class Site:
+    """A service, its queue and its app; ``work()`` runs the queued tasks here."""
+
+    def __init__(self, root: Path, **settings: Any) -> None:
+        self.service: Service = make_service(root, **settings)
+        self.queue: ServiceQueue = service_queue(self.service)
+        self.app = create_app(self.service, self.queue)
+        prepare(self.service)  # what a worker does when it starts: the cover, an empty feed
+
+    def work(self) -> int:
+        return drain(self.queue)
+
+    def get(self, path: str) -> httpx.Response:
+        return request(self.app, "GET", path)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "site")
+
+
+@pytest.fixture
+def page_server() -> Iterator[str]:
+    """The example pages over HTTP on 127.0.0.1 (a private address: refused unless allowed)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            page = PAGES.get(self.path.strip("/"))
+            body = page.read_bytes() if page else b"no"
+            self.send_response(200 if page else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    yield from _serve(Handler)
+
+
+@pytest.fixture
+def receiver() -> Iterator[dict[str, Any]]:
+    """A callback receiver on 127.0.0.1: answers ``statuses`` in turn, records every call."""
+    record: dict[str, Any] = {"calls": [], "statuses": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            record["calls"].append((dict(self.headers.items()), body))
+            status = record["statuses"].pop(0) if record["statuses"] else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    for base in _serve(Handler):
+        record["url"] = f"{base}/hooks/narrate"
+        yield record
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def feed_titles(site: Site) -> list[str]:
+    tree = etree.parse(str(site.service.output / "feed.xml"))
+    return [str(item.findtext("title")) for item in tree.iterfind("channel/item")]
+
+
+# --- publishing, idempotency, edits ------------------------------------------------------------
+
+
+def test_a_publish_is_accepted_at_once_then_rendered_and_published(site: Site) -> None:
+    started = time.perf_counter()
+    answer = publish(site.app, generic("ferry"))
+    assert time.perf_counter() - started < 1.0
+    assert answer.status_code == 202, answer.text
+    job = answer.json()
+    assert job["status"] == "queued" and job["duplicate"] is False and job["episode"] is None
+    assert answer.headers["location"] == f"/v1/jobs/{job['id']}"
+    assert site.get(f"/v1/jobs/{job['id']}").json()["status"] == "queued"
+
+    assert site.work() == 1
+
+    done = site.get(f"/v1/jobs/{job['id']}").json()
+    assert done["status"] == "done" and done["attempts"] == 1 and done["error"] is None
+    episode = done["episode"]
+    assert episode["title"] == "Night ferry to the islands returns after two-year pause"
+    assert episode["audio_url"].startswith("http://testserver/episodes/")
+    assert episode["duration_s"] > 10 and episode["audio_bytes"] > 0
+    assert set(episode["files"]) >= {"mp3", "vtt", "srt", "txt", "transcript.json"}
+    assert feed_titles(site) == [episode["title"]]
+    # The files the episode names are served, with the right sizes.
+    mp3 = site.get(episode["audio_url"].removeprefix("http://testserver"))
+    assert mp3.status_code == 200 and len(mp3.content) == episode["audio_bytes"]
+    assert site.get("/feed.xml").status_code == 200
+    assert "Night ferry" in site.get("/").text
+
+
+def test_the_same_article_and_content_again_is_the_same_job(site: Site) -> None:
+    first = publish(site.app, generic("ferry")).json()
+    again = publish(site.app, generic("ferry"))
+    assert again.status_code == 202 and again.json()["id"] == first["id"]
+    assert again.json()["duplicate"] is True
+    site.work()
+    after = publish(site.app, generic("ferry"))
+    assert after.status_code == 200, "done already: answered with the episode"
+    assert after.json()["id"] == first["id"] and after.json()["episode"]["id"]
+    assert site.work() == 0, "nothing queued again"
+
+
+def test_an_edited_article_is_the_same_episode_with_new_audio(site: Site) -> None:
+    first = publish(site.app, generic("ferry")).json()
+    site.work()
+    old = site.get(f"/v1/jobs/{first['id']}").json()["episode"]
+    edited = generic("ferry")
+    edited["html"] = edited["html"].replace("twelve pounds", "eleven pounds and fifty pence")
+    second = publish(site.app, edited)
+    assert second.status_code == 202 and second.json()["id"] != first["id"]
+    site.work()
+    second_job = site.get(f"/v1/jobs/{second.json()['id']}").json()
+    new = second_job["episode"]
+    assert new["id"] == old["id"] and new["published"] == old["published"]
+    # Only the edited sentence is spoken again; the rest comes from the segment cache.
+    assert second_job["segments_synthesized"] == 1 and second_job["segments_reused"] > 10
+    assert new["audio_url"] != old["audio_url"]
+    assert site.get(old["audio_url"].removeprefix("http://testserver")).status_code == 404
+    assert len(site.get("/v1/episodes").json()["episodes"]) == 1
+    assert len(feed_titles(site)) == 1
+
+
+def test_an_older_version_finishing_late_never_replaces_a_newer_one(site: Site) -> None:
+    first = publish(site.app, generic("ferry")).json()
+    edited = generic("ferry")
+    edited["html"] = edited["html"].replace("twelve pounds", "ten pounds")
+    second = publish(site.app, edited).json()
+    site.work()
+    assert site.get(f"/v1/jobs/{first['id']}").json()["status"] == "superseded"
+    episode = site.get(f"/v1/jobs/{second['id']}").json()["episode"]
+    assert episode["files"]["txt"]
+    text = (site.service.media / Path(episode["files"]["txt"]).name).read_text()
+    assert "ten pounds" in text
+    # Reverting the edit publishes the first version again.
+    again = publish(site.app, generic("ferry"))
+    assert again.status_code == 202 and again.json()["id"] == first["id"]
+    site.work()
+    reverted = site.get(f"/v1/jobs/{first['id']}").json()
+    assert reverted["status"] == "done"
+    text = (site.service.media / Path(reverted["episode"]["files"]["txt"]).name).read_text()
+    assert "ten pounds" not in text and "twelve pounds" in text
+
+
+def test_a_render_that_keeps_failing_ends_failed_with_its_reason(site: Site) -> None:
+    answer = publish(site.app, {"html": "<html><body><p>Hi.</p></body></html>", "id": "stub"})
+    assert answer.status_code == 202
+    assert site.work() == 3, "tried three times"
+    job = site.get(f"/v1/jobs/{answer.json()['id']}").json()
+    assert job["status"] == "failed" and job["attempts"] == 3
+    assert job["error"] and "\n" not in job["error"]
+    assert site.get("/v1/episodes").json() == {"episodes": []}
+    # The same (failed) version sent again is tried again.
+    assert (
+        publish(
+            site.app, {"html": "<html><body><p>Hi.</p></body></html>", "id": "stub"}
+        ).status_code
+        == 202
+    )
+    assert site.work() == 3
+
+
+# --- payload shapes --------------------------------------------------------------------------
+
+
+def _wordpress_post(status: str = "publish") -> dict[str, Any]:
+    html = generic("library")["html"]
+    body = html.split("<article", 1)[1].split(">", 1)[1].split("</article>", 1)[0]
+    return {
+        "id": 4711,
+        "link": "https://ledger.example.com/?p=4711",
+        "status": status,
+        "date_gmt": "2025-05-10T08:00:00",
+        "modified_gmt": "2025-05-10T09:00:00",
+        "title": {"rendered": "Town library to open on Sundays from September"},
+        "content": {"rendered": body, "protected": False},
+    }
+
+
+def _ghost_webhook() -> dict[str, Any]:
+    html = generic("river")["html"]
+    body = html.split("<article", 1)[1].split(">", 1)[1].split("</article>", 1)[0]
+    current = {
+        "id": "66a1f0c2b3",
+        "uuid": "1b7f3c2e-0000-4000-8000-000000000000",
+        "title": "Volunteers pull two tonnes of rubbish from the river",
+        "html": body,
+        "url": "https://ledger.example.com/river-cleanup/",
+        "status": "published",
+        "published_at": "2025-05-11T07:00:00.000Z",
+        "updated_at": "2025-05-11T07:05:00.000Z",
+        "primary_author": {"name": "Ada Byline"},
+    }
+    return {"post": {"current": current, "previous": {"status": "draft"}}}
+
+
+@pytest.mark.parametrize(
+    ("payload", "article", "title"),
+    [
+        (_wordpress_post(), "wordpress:4711", "Town library to open on Sundays from September"),
+        ({"post": _wordpress_post()}, "wordpress:4711", "Town library"),
+        (_ghost_webhook(), "ghost:66a1f0c2b3", "Volunteers pull two tonnes"),
+    ],
+    ids=["wordpress", "wordpress-wrapped", "ghost"],
+)
+def test_cms_payloads_are_narrated(site: Site, payload: Any, article: str, title: str) -> None:
+    answer = publish(site.app, payload)
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["article"] == article
+    site.work()
+    job = site.get(f"/v1/jobs/{answer.json()['id']}").json()
+    assert job["status"] == "done", job["error"]
+    assert job["episode"]["title"].startswith(title)
+
+
+def test_a_url_payload_is_fetched_by_the_worker_only_from_allowed_hosts(
+    tmp_path: Path, page_server: str
+) -> None:
+    refused = Site(tmp_path / "a")
+    job = publish(refused.app, {"url": f"{page_server}/ferry"}).json()
+    refused.work()
+    failed = refused.get(f"/v1/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and "only public addresses" in failed["error"]
+
+    allowed = Site(tmp_path / "b", env={"NARRATE_FETCH_ALLOW_HOSTS": "127.0.0.1"})
+    job = publish(allowed.app, {"url": f"{page_server}/ferry"}).json()
+    allowed.work()
+    assert allowed.get(f"/v1/jobs/{job['id']}").json()["status"] == "done"
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ([1, 2], "must be a JSON object"),
+        ({"title": "no address"}, "Unknown payload"),
+        ({"url": "ftp://example.com/a"}, "http(s) URL"),
+        ({"html": "<p>x</p>"}, "needs the article's 'url' or its 'id'"),
+        ({"url": "https://e.com/a", "callback_url": "file:///etc/passwd"}, "callback_url"),
+        (_wordpress_post("draft"), "status 'draft', not 'publish'"),
+        (
+            {"post": {"current": {"id": "x", "html": "<p>x</p>", "status": "draft"}}},
+            "not 'published'",
+        ),
+    ],
+)
+def test_payloads_narrate_cannot_narrate_are_422_with_the_reason(
+    site: Site, payload: Any, reason: str
+) -> None:
+    answer = publish(site.app, payload)
+    assert answer.status_code == 422
+    assert reason in answer.json()["error"]
+
+
+def test_malformed_json_is_400(site: Site) -> None:
+    body = b'{"url": "https://example.com/a",'
+    answer = request(site.app, "POST", "/v1/articles", body, sign_headers(SECRET, body))
+    assert answer.status_code == 400 and "not valid JSON" in answer.json()["error"]
+
+
+def test_bodies_over_the_cap_are_413(tmp_path: Path) -> None:
+    small = Site(tmp_path / "small", max_body_bytes=2000)
+    payload = generic("ferry")  # the page is larger than 2000 bytes
+    body, headers = signed(payload)
+    answer = request(small.app, "POST", "/v1/articles", body, headers)
+    assert answer.status_code == 413 and "2,000 bytes" in answer.json()["error"]
+
+    async def chunks() -> Any:  # no Content-Length: counted as it arrives
+        for start in range(0, len(body), 500):
+            yield body[start : start + 500]
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=small.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.post("/v1/articles", content=chunks(), headers=headers)
+
+    assert asyncio.run(send()).status_code == 413
+
+
+# --- authentication --------------------------------------------------------------------------
+
+
+def test_writes_need_a_valid_signature_or_token(site: Site) -> None:
+    body = json.dumps({"url": "https://example.com/a"}).encode()
+    cases = {
+        "none": {},
+        "bad signature": sign_headers("another secret", body),
+        "old": sign_headers(SECRET, body, now=time.time() - 301),
+        "future": sign_headers(SECRET, body, now=time.time() + 301),
+        "bad token": {"Authorization": "Bearer nope"},
+        "not a number": {"X-Narrate-Timestamp": "soon", "X-Narrate-Signature": "sha256=00"},
+    }
+    for name, headers in cases.items():
+        answer = request(site.app, "POST", "/v1/articles", body, headers)
+        assert answer.status_code == 401, name
+        assert answer.json()["error"] and SECRET not in answer.text
+    tampered = sign_headers(SECRET, body)
+    answer = request(site.app, "POST", "/v1/articles", body + b" ", tampered)
+    assert answer.status_code == 401
+    for headers in (
+        sign_headers(SECRET, body, now=time.time() - 290),
+        {"Authorization": f"Bearer {TOKEN}"},
+    ):
+        assert request(site.app, "POST", "/v1/articles", body, headers).status_code == 202
+
+
+def test_a_delete_signature_is_bound_to_its_episode(site: Site) -> None:
+    publish(site.app, generic("ferry"))
+    publish(site.app, generic("library"))
+    site.work()
+    ferry, library = sorted(site.get("/v1/episodes").json()["episodes"], key=lambda e: e["title"])
+    path = f"/v1/episodes/{ferry['id']}"
+    headers = sign_headers(SECRET, b"", "DELETE", path)
+    # The same signature does not delete another episode.
+    other = f"/v1/episodes/{library['id']}"
+    assert request(site.app, "DELETE", other, None, headers).status_code == 401
+    assert request(site.app, "DELETE", path, None).status_code == 401
+    assert request(site.app, "DELETE", path, None, headers).status_code == 204
+    assert site.get(path).status_code == 404
+    assert request(site.app, "DELETE", path, None, headers).status_code == 404
+    assert feed_titles(site) == [library["title"]]
+    assert not list(site.service.media.glob(f"{Path(ferry['audio_url']).stem}.*"))
+    # Published again after the delete: narrated again.
+    again = publish(site.app, generic("ferry"))
+    assert again.status_code == 202
+    site.work()
+    assert len(site.get("/v1/episodes").json()["episodes"]) == 2
+
+
+def test_the_service_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    service = make_service(tmp_path, secret="", token="")
+    with pytest.raises(ConfigError, match="needs a secret"):
+        create_app(service)
+    open_app = create_app(service, allow_unauthenticated=True)
+    answer = request(open_app, "POST", "/v1/articles", b'{"url": "https://example.com/a"}')
+    assert answer.status_code == 202
+
+
+# --- reads, files, health --------------------------------------------------------------------
+
+
+def test_reads_files_and_health(site: Site) -> None:
+    assert feed_titles(site) == [], "an empty feed until the first episode"
+    health = site.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok" and health.json()["queue"] == "sqlite"
+    publish(site.app, generic("river"))
+    assert site.get("/healthz").json()["queued_tasks"] == 1
+    site.work()
+    assert site.get("/healthz").json()["jobs"] == {"done": 1}
+    episodes = site.get("/v1/episodes").json()["episodes"]
+    assert len(episodes) == 1
+    one = site.get(f"/v1/episodes/{episodes[0]['id']}")
+    assert one.status_code == 200 and one.json() == episodes[0]
+    for missing in ("/v1/jobs/nope", "/v1/episodes/nope", "/nope", "/episodes/none.mp3"):
+        answer = site.get(missing)
+        assert answer.status_code == 404 and answer.json()["error"]
+    # A render's temporary file and the state database are never served.
+    (site.service.media / ".x.mp3.part").write_bytes(b"partial")
+    assert site.get("/episodes/.x.mp3.part").status_code == 404
+    assert site.get("/.narrate/state.sqlite3").status_code == 404
+    assert site.get("/episodes/../.narrate/state.sqlite3").status_code == 404
+    assert site.get("/artwork.jpg").headers["content-type"] == "image/jpeg"
+    assert "application/rss+xml" in site.get("/feed.xml").headers["content-type"]
+    schema = site.get("/openapi.json").json()
+    assert {"/v1/articles", "/v1/jobs/{job_id}", "/v1/episodes", "/healthz"} <= set(schema["paths"])
+
+
+# --- callbacks -------------------------------------------------------------------------------
+
+
+def test_a_callback_is_signed_and_retried_after_a_500(
+    tmp_path: Path, receiver: dict[str, Any]
+) -> None:
+    site = Site(tmp_path / "cb", env={"NARRATE_FETCH_ALLOW_HOSTS": "127.0.0.1"})
+    receiver["statuses"] = [500, 200]
+    answer = publish(site.app, generic("ferry", callback_url=receiver["url"]))
+    site.work()
+    calls = receiver["calls"]
+    assert len(calls) == 2, "one failure, then delivered"
+    for headers, body in calls:
+        verify_signature(headers, body, SECRET)
+    result = json.loads(calls[-1][1])
+    assert result["id"] == answer.json()["id"] and result["status"] == "done"
+    assert result["episode"]["audio_url"].startswith("http://testserver/episodes/")
+
+
+def test_a_callback_to_a_private_address_is_never_sent(
+    site: Site, receiver: dict[str, Any]
+) -> None:
+    answer = publish(site.app, generic("ferry", callback_url=receiver["url"]))
+    site.work()
+    assert site.get(f"/v1/jobs/{answer.json()['id']}").json()["status"] == "done"
+    assert receiver["calls"] == []

@@ -1,0 +1,379 @@
+"""The service's processes: a real `narrate serve`, worker processes killed mid-render, Redis.
+
+The kill tests need renders slow enough to be caught mid-way: a test engine, ``slow``, is
+registered the way a third-party engine would be (an entry point in a distribution on
+PYTHONPATH) and used through a voice profile; it is the silent engine with a pause per
+segment. Nothing in narrate knows it is being tested.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from lxml import etree
+from servicekit import (
+    SECRET,
+    clean_env,
+    drain,
+    free_port,
+    generic,
+    make_service,
+    narrate_process,
+    signed,
+    wait_for,
+    wait_until_serving,
+    write_service_config,
+)
+
+from narrate.payloads import parse
+from narrate.service import MAX_ATTEMPTS, load_service, reap, service_queue, submit
+from narrate.state import State
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and process groups")
+
+SLOW_ENGINE = '''
+import time
+
+from narrate.engines.silent import SilentEngine
+
+
+class SlowEngine(SilentEngine):
+    """Silence, a quarter of a second late per segment: renders that can be caught mid-way."""
+
+    name = "slow"
+    version = "slow 1"
+
+    def synthesize(self, text, voice):
+        time.sleep(0.25)
+        return super().synthesize(text, voice)
+'''
+
+
+@pytest.fixture(scope="module")
+def slow_engine(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """PYTHONPATH with the slow engine's distribution, and its voice profile's folder."""
+    root = tmp_path_factory.mktemp("slow-engine")
+    (root / "slow_engine.py").write_text(SLOW_ENGINE, encoding="utf-8")
+    info = root / "slow_engine-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: slow-engine\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[narrate.engines]\nslow = slow_engine:SlowEngine\n")
+    voices = root / "voices"
+    voices.mkdir()
+    (voices / "slow.toml").write_text(
+        'name = "slow"\nengine = "slow"\nvoice = "slow"\nlanguage = "en"\nrate = 170\n'
+        'lexicons = ["en"]\n',
+        encoding="utf-8",
+    )
+    return {"PYTHONPATH": str(root), "NARRATE_VOICES_DIR": str(voices), "NARRATE_VOICE": "slow"}
+
+
+# Read at import: the autouse fixture in conftest.py clears NARRATE_* before each test.
+TEST_REDIS = os.environ.get("NARRATE_TEST_REDIS", "")
+
+
+def _redis_url() -> str | None:
+    """NARRATE_TEST_REDIS (.ci/run starts a Redis and sets it); a test fails if it is set
+    and nothing answers there: a broken Redis must not pass as a skipped test."""
+    url = TEST_REDIS
+    if not url:
+        return None
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"NARRATE_TEST_REDIS={url} is set but Redis does not answer: {exc}")
+    finally:
+        client.close()
+    return url
+
+
+REDIS_SKIP = (
+    "NARRATE_TEST_REDIS is unset: the Redis tests did NOT run "
+    "(.ci/run starts redis-server and sets it; locally: redis-server --port 6390 "
+    "--daemonize yes; NARRATE_TEST_REDIS=redis://127.0.0.1:6390/0 make test)"
+)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The environment that picks the queue: SQLite in the data folder, or the test Redis."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    url = _redis_url()
+    if url is None:
+        pytest.skip(REDIS_SKIP)
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()  # the test database: only this suite's queues live there
+    try:
+        yield {"NARRATE_QUEUE": url}
+    finally:
+        client.flushdb()
+        client.close()
+
+
+def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def closing() -> Iterator[list[Any]]:
+    """Things to close after the test (queues, state connections)."""
+    things: list[Any] = []
+    yield things
+    for thing in things:
+        thing.close()
+
+
+def _feed_guids(output: Path) -> list[str]:
+    tree = etree.parse(str(output / "feed.xml"))
+    return [str(item.findtext("guid")) for item in tree.iterfind("channel/item")]
+
+
+# --- a real `narrate serve` ------------------------------------------------------------------
+
+
+def test_narrate_serve_answers_and_its_worker_publishes(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    config = write_service_config(tmp_path, base_url=base + "/")
+    server = narrate_process(
+        "serve", str(config), "--port", str(port), "--workers", "1",
+        env=clean_env(), log=tmp_path / "serve.log",
+    )  # fmt: skip
+    try:
+        wait_until_serving(base)
+        body, headers = signed(generic("ferry"))
+        answer = httpx.post(f"{base}/v1/articles", content=body, headers=headers, timeout=10)
+        assert answer.status_code == 202, answer.text
+        job_url = base + answer.headers["location"]
+
+        def done() -> Any:
+            job = httpx.get(job_url, timeout=5).json()
+            return job if job["status"] in ("done", "failed") else None
+
+        job = wait_for(done, 120, "the job")
+        assert job["status"] == "done", job["error"]
+        audio = httpx.get(job["episode"]["audio_url"], timeout=10)
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
+        assert len(audio.content) == job["episode"]["audio_bytes"]
+        feed = httpx.get(f"{base}/feed.xml", timeout=5)
+        assert job["episode"]["audio_url"] in feed.text
+        assert httpx.get(f"{base}/openapi.json", timeout=5).json()["info"]["title"] == "narrate"
+    finally:
+        _stop(server)
+    assert server.returncode == 0, (tmp_path / "serve.log").read_text()
+    log = (tmp_path / "serve.log").read_text()
+    assert SECRET not in log
+
+
+def test_narrate_serve_refuses_to_run_open_except_on_loopback(tmp_path: Path) -> None:
+    config = write_service_config(tmp_path, secret="", token="")
+
+    def serve(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "narrate", "serve", str(config), *args]
+        return subprocess.run(
+            command, capture_output=True, text=True, env=clean_env(), timeout=60, check=False
+        )
+
+    refused = serve()
+    assert refused.returncode == 2
+    assert "refusing to accept unauthenticated writes" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    exposed = serve("--host", "0.0.0.0", "--insecure-local")
+    assert exposed.returncode == 2 and "loopback" in exposed.stderr
+
+
+def test_serve_without_the_server_extra_names_it(tmp_path: Path) -> None:
+    config = write_service_config(tmp_path)
+    code = (
+        "import sys; sys.modules['fastapi'] = None; sys.argv = ['narrate', 'serve', "
+        f"{str(config)!r}]; from narrate.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "narrate: error: narrate serve needs the server extra: pip install 'narrate[server]'."
+    )
+
+
+# --- leases and the reaper, in this process ----------------------------------------------------
+
+
+def test_the_reaper_takes_back_a_job_whose_worker_stopped(
+    tmp_path: Path, closing: list[Any]
+) -> None:
+    service = make_service(tmp_path, lease_s=0.5)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    job = submit(state, queue, parse(generic("ferry"))).job
+    queue.huey.flush()  # the task was taken by a worker ...
+    assert state.claim_job(job.id, "dead-lease", "gone:1", "now", time.time() - 10)  # ... that died
+    assert reap(service, queue) == [job.id]
+    assert reap(service, queue) == [], "queued once"
+    drain(queue)
+    done = state.job(job.id)
+    assert done is not None and done.status == "done" and done.attempts == 2
+    # The dead worker's lease is void: it can record nothing any more.
+    assert not state.update_job(job.id, holding="dead-lease", status="failed")
+
+
+def test_a_job_whose_workers_keep_dying_ends_failed(tmp_path: Path, closing: list[Any]) -> None:
+    service = make_service(tmp_path, lease_s=0.5)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    job = submit(state, queue, parse(generic("ferry"))).job
+    queue.huey.flush()
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert state.claim_job(job.id, f"lease-{attempt}", "w:1", "now", time.time() - 10)
+        requeued = reap(service, queue)
+        queue.huey.flush()
+        assert requeued == ([job.id] if attempt < MAX_ATTEMPTS else [])
+    failed = state.job(job.id)
+    assert failed is not None and failed.status == "failed"
+    assert failed.error is not None and f"stopped {MAX_ATTEMPTS} times" in failed.error
+
+
+def test_a_queued_job_whose_task_was_lost_is_queued_again(
+    tmp_path: Path, closing: list[Any]
+) -> None:
+    service = make_service(tmp_path, lease_s=0.5)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    job = submit(state, queue, parse(generic("ferry"))).job
+    assert reap(service, queue) == [], "young and on the queue"
+    state.update_job(job.id, enqueued_at=time.time() - 10)
+    assert reap(service, queue) == [], "old but still on the queue"
+    queue.huey.flush()
+    assert reap(service, queue) == [job.id]
+    assert drain(queue) == 1
+    assert (state.job(job.id) or job).status == "done"
+
+
+# --- worker processes killed mid-render --------------------------------------------------------
+
+
+def test_a_worker_killed_mid_render_loses_no_job(
+    tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """Two `narrate worker` processes; one is SIGKILLed (with its render process) mid-render.
+    The other takes the job up once the lease runs out; every job ends done exactly once."""
+    # A segment cache of its own: clips another test cached would make these renders quick.
+    cache = str(tmp_path / "segments")
+    env = clean_env(
+        **slow_engine, **queue_env, NARRATE_SERVICE_LEASE_S="2", NARRATE_CACHE_DIR=cache
+    )
+    config = write_service_config(tmp_path)
+    service = load_service(config, env=env)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    names = ("ferry", "library", "river")
+    jobs = [submit(state, queue, parse(generic(name))).job for name in names]
+    workers = [
+        narrate_process("worker", str(config), env=env, log=tmp_path / f"worker-{n}.log")
+        for n in (1, 2)
+    ]
+    try:
+        running = wait_for(lambda: state.jobs("running"), 120, "a render to start")[0]
+        holder = int(str(running.worker).rsplit(":", 1)[1])
+        victim = next(w for w in workers if os.getpgid(holder) == w.pid)
+        time.sleep(0.5)  # well into the render (each takes a few seconds)
+        before = state.job(running.id)
+        assert before is not None and before.status == "running" and before.attempts == 1
+        os.killpg(victim.pid, signal.SIGKILL)  # the consumer and its render process
+        victim.wait()
+        wait_for(lambda: not _group_alive(victim.pid), 10, "the killed worker to be gone")
+        after = state.job(running.id)
+        # Not finished: still held by the dead lease, or already queued again by the reaper.
+        assert after is not None and after.status in ("running", "queued"), "killed mid-render"
+
+        def finished() -> bool:
+            return all((state.job(j.id) or j).status in ("done", "failed") for j in jobs)
+
+        wait_for(finished, 180, "every job to finish")
+    finally:
+        for worker in workers:
+            _stop(worker)
+    logs = "".join(p.read_text() for p in tmp_path.glob("worker-*.log"))
+    final = {j.id: state.job(j.id) for j in jobs}
+    assert all(job is not None and job.status == "done" for job in final.values()), logs
+    taken_over = final[running.id]
+    assert taken_over is not None and taken_over.attempts == 2
+    assert taken_over.worker != running.worker
+    assert "queued again" in logs
+    # One episode per article, one set of files each, and the feed names exactly those.
+    records = state.records()
+    assert len(records) == 3 and {r.status for r in records} == {"done"}
+    stems = {r.media_stem for r in records}
+    mp3s = {p.stem for p in service.media.glob("*.mp3")}
+    assert mp3s == stems
+    assert sorted(_feed_guids(service.output)) == sorted(r.guid for r in records)
+
+
+def test_two_workers_share_many_jobs_without_duplicates(
+    tmp_path: Path, queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    env = clean_env(**queue_env)
+    config = write_service_config(tmp_path)
+    service = load_service(config, env=env)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    jobs = []
+    for number in range(12):
+        payload = generic(("ferry", "library", "river")[number % 3], id=f"story-{number}")
+        payload["html"] = payload["html"].replace("</h1>", f", part {number}</h1>", 1)
+        jobs.append(submit(state, queue, parse(payload)).job)
+    workers = [
+        narrate_process("worker", str(config), env=env, log=tmp_path / f"worker-{n}.log")
+        for n in (1, 2)
+    ]
+    try:
+        wait_for(
+            lambda: all((state.job(j.id) or j).status == "done" for j in jobs), 180, "the jobs"
+        )
+    finally:
+        for worker in workers:
+            _stop(worker)
+    final = [state.job(j.id) for j in jobs]
+    assert all(job is not None and job.attempts == 1 for job in final)
+    by_worker = {job.worker.rsplit(":", 1)[1] for job in final if job and job.worker}
+    assert len(by_worker) == 2, "both workers rendered"
+    assert len(_feed_guids(service.output)) == 12
+    results = [json.loads(job.result or "{}") for job in final if job]
+    assert len({r["episode"] for r in results}) == 12
