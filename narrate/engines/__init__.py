@@ -108,4 +108,27 @@ def list_engines(config: Config) -> list[EngineInfo]:
     return infos
 
 
-__all__ = ["Engine", "EngineInfo", "get_engine", "list_engines"]
+def profile_voice_names(
+    config: Config, engine: str, default: str, name_of: Callable[[str], str] = str
+) -> str:
+    """The configured profile's narrator and quote voices, for the version string.
+
+    An engine's version names the models it speaks with, so the disclosure tag says which and
+    the segment cache never mixes audio from two models. ``default`` when the configured
+    profile is not this engine's (or is chosen per article).
+    """
+    from ..voices import find_profile
+
+    try:
+        profile = find_profile(config.voice, config.voices_dir)
+    except ConfigError:
+        return default
+    if profile.engine != engine:
+        return default
+    names = [name_of(profile.narrator.id)]
+    if name_of(profile.quote.id) not in names:
+        names.append(name_of(profile.quote.id))
+    return "+".join(names)
+
+
+__all__ = ["Engine", "EngineInfo", "get_engine", "list_engines", "profile_voice_names"]

@@ -28,9 +28,10 @@ from importlib.metadata import version as dist_version
 from typing import Any
 
 from ..config import Config
-from ..errors import ConfigError, SynthesisError
+from ..errors import SynthesisError
 from ..model import Clip
 from ..voices import Voice
+from . import profile_voice_names
 
 EXTRA_HINT = "The hibari engine needs the hibari extra: pip install 'narrate[hibari]'"
 
@@ -73,22 +74,8 @@ class HibariEngine:
         self._models: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._g2p_lock = threading.Lock()
-        self.version = f"hibari-tts {_package_version('hibari-tts')} {self._voice_names(config)}"
-
-    @staticmethod
-    def _voice_names(config: Config) -> str:
-        from ..voices import find_profile
-
-        try:
-            profile = find_profile(config.voice, config.voices_dir)
-        except ConfigError:
-            return DEFAULT_VOICE
-        if profile.engine != HibariEngine.name:
-            return DEFAULT_VOICE
-        names = [profile.narrator.id]
-        if profile.quote.id not in names:
-            names.append(profile.quote.id)
-        return "+".join(names)
+        voices = profile_voice_names(config, self.name, DEFAULT_VOICE)
+        self.version = f"hibari-tts {_package_version('hibari-tts')} {voices}"
 
     def _model(self, voice_id: str) -> Any:
         with self._lock:

@@ -43,9 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..errors import ConfigError, SynthesisError
+from ..errors import SynthesisError
 from ..model import Clip, WordMark
 from ..voices import Voice
+from . import profile_voice_names
 
 log = logging.getLogger(__name__)
 
@@ -291,23 +292,8 @@ class PiperEngine:
         self._models: dict[str, _Model] = {}
         self._alone: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
-        self.version = f"piper-tts {_package_version('piper-tts')} {self._voice_names(config)}"
-
-    @staticmethod
-    def _voice_names(config: Config) -> str:
-        """The configured profile's voice models, for the disclosure tag and cache keys."""
-        from ..voices import find_profile
-
-        try:
-            profile = find_profile(config.voice, config.voices_dir)
-        except ConfigError:
-            return JOE
-        if profile.engine != PiperEngine.name:
-            return JOE
-        names = [model_name(profile.narrator.id)]
-        if model_name(profile.quote.id) not in names:
-            names.append(model_name(profile.quote.id))
-        return "+".join(names)
+        voices = profile_voice_names(config, self.name, JOE, model_name)
+        self.version = f"piper-tts {_package_version('piper-tts')} {voices}"
 
     # -- voices ---------------------------------------------------------------------------
 
