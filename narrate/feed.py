@@ -79,6 +79,12 @@ _NOT_AUDIBLE = frozenset(
         "service_data_dir",
         "service_max_body_bytes",
         "service_lease_s",
+        # Where segments are cached and how the MP3 is split across cores change how fast a
+        # narration is made, not what it sounds like (tests/test_mp3join.py checks the latter).
+        "cache",
+        "cache_dir",
+        "cache_max_mb",
+        "parallel_encode",
     }
 )
 # [render] settings that name files: relative to the feed config, like everything in it.

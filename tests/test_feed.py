@@ -269,6 +269,10 @@ def test_content_hash_follows_what_is_heard(feed_project: Path) -> None:
     assert content_hash(article, render_fingerprint(Config(voice="en-gb"))) != digest
     assert (
         content_hash(article, render_fingerprint(Config(voice="silent", fetch_timeout_s=3)))
+        == content_hash(
+            article, render_fingerprint(Config(voice="silent", cache_dir="/elsewhere", cache=False))
+        )
+        == content_hash(article, render_fingerprint(Config(voice="silent", parallel_encode=False)))
         == digest
     )
     assert (
