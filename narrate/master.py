@@ -262,17 +262,11 @@ def programme_pcm(
         yield np.clip(np.rint(samples * 32768), -32768, 32767).astype("<i2").tobytes()
 
 
-def output_length(pieces: Sequence[Piece], rate: int, output_rate: int) -> int:
-    """How many samples :func:`programme_pcm` yields for ``pieces``."""
-    return round(sum(piece.n_samples for piece in pieces) * output_rate / rate)
-
-
 __all__ = [
     "UNITY",
     "ClipProfile",
     "Levelling",
     "level",
-    "output_length",
     "plan_levelling",
     "programme_pcm",
 ]

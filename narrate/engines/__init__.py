@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..config import Config
 from ..errors import ConfigError, SynthesisError
@@ -108,6 +108,26 @@ def list_engines(config: Config) -> list[EngineInfo]:
     return infos
 
 
+def require(module: str, hint: str) -> Any:
+    """Import an engine's optional dependency, or fail with ``hint`` (the extra to install)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise SynthesisError(hint) from exc
+
+
+def package_version(name: str) -> str:
+    """An installed distribution's version, for an engine's version string ("?" if unknown)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
 def profile_voice_names(
     config: Config, engine: str, default: str, name_of: Callable[[str], str] = str
 ) -> str:
@@ -131,4 +151,12 @@ def profile_voice_names(
     return "+".join(names)
 
 
-__all__ = ["Engine", "EngineInfo", "get_engine", "list_engines", "profile_voice_names"]
+__all__ = [
+    "Engine",
+    "EngineInfo",
+    "get_engine",
+    "list_engines",
+    "package_version",
+    "profile_voice_names",
+    "require",
+]

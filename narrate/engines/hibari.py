@@ -21,17 +21,14 @@ says where to put it, and no connection is made (hibari's ``voice_path(download_
 
 from __future__ import annotations
 
-import importlib
 import threading
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as dist_version
 from typing import Any
 
 from ..config import Config
 from ..errors import SynthesisError
 from ..model import Clip
 from ..voices import Voice
-from . import profile_voice_names
+from . import package_version, profile_voice_names, require
 
 EXTRA_HINT = "The hibari engine needs the hibari extra: pip install 'narrate[hibari]'"
 
@@ -46,17 +43,7 @@ _SEED = 0
 
 
 def _require(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise SynthesisError(EXTRA_HINT) from exc
-
-
-def _package_version(name: str) -> str:
-    try:
-        return dist_version(name)
-    except PackageNotFoundError:
-        return "?"
+    return require(module, EXTRA_HINT)
 
 
 class HibariEngine:
@@ -75,7 +62,7 @@ class HibariEngine:
         self._lock = threading.Lock()
         self._g2p_lock = threading.Lock()
         voices = profile_voice_names(config, self.name, DEFAULT_VOICE)
-        self.version = f"hibari-tts {_package_version('hibari-tts')} {voices}"
+        self.version = f"hibari-tts {package_version('hibari-tts')} {voices}"
 
     def _model(self, voice_id: str) -> Any:
         with self._lock:

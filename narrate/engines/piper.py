@@ -37,8 +37,6 @@ import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +44,7 @@ from ..config import Config
 from ..errors import SynthesisError
 from ..model import Clip, WordMark
 from ..voices import Voice
-from . import profile_voice_names
+from . import package_version, profile_voice_names, require
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +75,7 @@ _bridge_lock = threading.Lock()
 
 
 def _require(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise SynthesisError(EXTRA_HINT) from exc
-
-
-def _package_version(name: str) -> str:
-    try:
-        return dist_version(name)
-    except PackageNotFoundError:
-        return "?"
+    return require(module, EXTRA_HINT)
 
 
 def _load_bridge_isolated() -> None:
@@ -293,7 +281,7 @@ class PiperEngine:
         self._alone: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         voices = profile_voice_names(config, self.name, JOE, model_name)
-        self.version = f"piper-tts {_package_version('piper-tts')} {voices}"
+        self.version = f"piper-tts {package_version('piper-tts')} {voices}"
 
     # -- voices ---------------------------------------------------------------------------
 
