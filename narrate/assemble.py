@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .audio import decode, resample
@@ -90,12 +90,15 @@ def assemble(
     outro: Path | None = None,
     ffmpeg: str = "",
     output_rate: int = 0,
+    sink: Callable[[Piece, int], None] | None = None,
 ) -> Programme:
     """Lay the clips end to end with each segment's pause after it, between intro and outro.
 
     The programme's sample rate is the first clip's; clips at another rate are resampled, and
     intro and outro files are decoded at that rate. The intro belongs to the first chapter; the
     outro to the last, or to a chapter of its own when the last one is the article's.
+    ``sink`` is handed every piece, with the rate, as soon as it is laid down (the streaming
+    encoder starts on the first parts while later clips are still being synthesized).
     """
     pieces: list[Piece] = []
     timings: list[SegmentTiming] = []
@@ -108,8 +111,10 @@ def assemble(
         if piece.n_samples:
             pieces.append(piece)
             position += piece.n_samples
+            if sink is not None:
+                sink(piece, rate)
 
-    def pause(seconds: float) -> None:
+    def pause(seconds: float, boundary: bool = False) -> None:
         samples = round(seconds * rate)
         if output_rate and seconds >= _ALIGN_FROM_S:
             # Stretch the pause (by at most one MP3 frame, 26 ms) so that the next clip
@@ -119,7 +124,7 @@ def assemble(
             target = aligned_end(end_out)
             while round((position + samples) * scale) < target:
                 samples += 1
-            add(Silence(samples, aligned=True))
+            add(Silence(samples, aligned=True, boundary=boundary))
             return
         add(Silence(samples))
 
@@ -128,7 +133,7 @@ def assemble(
             rate = stored.sample_rate
             if intro is not None:
                 add(_stored_file(intro, rate, store, ffmpeg))
-                pause(_GAP_S)
+                pause(_GAP_S, boundary=True)
         clip = _at_rate(stored, rate, store)
         if not starts:
             starts.append((segment.chapter, 0.0))
@@ -148,7 +153,7 @@ def assemble(
     if not rate:
         raise ValueError("assemble() needs at least one clip")
     if outro is not None:
-        pause(_GAP_S)
+        pause(_GAP_S, boundary=True)
         if starts[-1][0] != DISCLOSURE_CHAPTER:
             starts.append((OUTRO_CHAPTER, position / rate))
         add(_stored_file(outro, rate, store, ffmpeg))

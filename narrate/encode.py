@@ -14,8 +14,9 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from .artwork import Artwork
 from .audio import ffmpeg_path
 from .cache import ClipStore
 from .errors import EncodingError
-from .master import UNITY, Levelling, plan_levelling, programme_pcm
+from .master import MP3_LOSS_LU, PEAK_MARGIN_DB, UNITY, Levelling, plan_levelling, programme_pcm
 from .model import Article, Chapter, Piece, Programme, Segment, Silence, StoredClip
 from .mp3join import FRAME_SAMPLES, PART_LEAD, frames_for, join, read_info
 
@@ -97,11 +98,12 @@ class Disclosure:
 
 @dataclass(frozen=True)
 class Encoded:
-    """What :func:`encode` wrote: the files by kind, the MP3's duration and its levelling."""
+    """What :func:`encode` wrote: the files, the MP3's duration, its parts and how many were
+    encoded anew (the rest came from the cache)."""
 
     files: dict[str, Path]
     duration_s: float
-    levelling: Levelling
+    parts: int = 1
     encoded_parts: int = 0
 
 
@@ -167,22 +169,24 @@ def _encode_mp3(
         raise EncodingError(f"ffmpeg could not encode the MP3: {last}.")
 
 
-# Below this the second ffmpeg costs more than it saves (measured: a 2-minute narration gains
-# 0.3 s from two parts; a 20-second one gains nothing).
-# Parts are cut in pauses about this long apart: long enough that starting ffmpeg for each
-# costs little (about 40 ms), short enough that a one-paragraph edit re-encodes little and two
-# cores share the work. Very long narrations use at most _MAX_PARTS parts.
+# Parts are cut in aligned pauses (paragraphs, headings) at least _PART_S apart: long enough
+# that starting ffmpeg for each costs little (about 20 ms of CPU), short enough that the first
+# part can be encoded a moment after synthesis starts and a one-paragraph edit re-encodes
+# little. Past four minutes a part may grow to 1/_GROWTH of the narration before it, so a
+# two-hour narration is about 70 parts, not 480 (each start of ffmpeg costs CPU).
 _PART_S = 15.0
-_MAX_PARTS = 64
-_MIN_JOIN_PAUSE_S = 0.25
+_GROWTH = 16
+# What a part's cache key covers besides its pieces: bump when levelling or joining changes.
+_PART_FORMAT = "mp3-part-2"
 
 
 @dataclass(frozen=True)
 class _Part:
-    """A run of pieces to encode alone, with silence (at the output rate) on either side.
+    """A run of pieces to level and encode alone, with silence (at the output rate) around it.
 
     ``lead`` is what is left of the pause before it once the samples the join adds have been
-    taken out, so everything after the join keeps its time.
+    taken out, so everything after the join keeps its time. ``after`` is the cut pause that
+    follows the part (``None`` for the last): a whole encode puts it back.
     """
 
     pieces: tuple[Piece, ...]
@@ -191,80 +195,119 @@ class _Part:
     length: int
     first: bool
     start: int = 0  # where the pieces start in the programme, in samples at its rate
+    after: Silence | None = None
 
 
-def _parts(programme: Programme, output_rate: int, parallel: bool) -> list[_Part]:
-    """Cut the programme at aligned pauses about every ``_PART_S`` seconds.
+class _Cutter:
+    """Cuts a programme into parts as its pieces arrive (one piece late: never at the end).
 
     A cut pause gives its start to the part before (up to where the join's frame begins) and
-    ``PART_LEAD`` samples to the part after, whose audio then starts exactly where it would in a
-    single encode. Without ``parallel``, or with no aligned pause, the programme is one part.
+    ``PART_LEAD`` samples to the part after, whose audio then starts exactly where it would in
+    a single encode. The cuts depend only on the pieces, never on how they are encoded.
     """
-    rate = programme.sample_rate
-    scale = output_rate / rate
-    pieces = programme.pieces
-    whole = _Part(tuple(pieces), 0, 0, round(programme.n_samples * scale), True)
-    if not parallel:
-        return [whole]
-    step = max(_PART_S, programme.duration_s / _MAX_PARTS) * rate
-    parts: list[_Part] = []
-    start_index, lead, part_start_out, body_start = 0, 0, 0, 0
-    position, since = 0, 0
-    for index, piece in enumerate(pieces):
-        position += piece.n_samples
-        since += piece.n_samples
-        end_out = round(position * scale)
-        cut = (
-            isinstance(piece, Silence)
-            and piece.aligned
-            and since >= step
-            and index < len(pieces) - 1
-            and (end_out - PART_LEAD - FRAME_SAMPLES) > round((position - piece.n_samples) * scale)
-        )
-        if not cut:
-            continue
-        body = tuple(pieces[start_index:index])
-        body_end_out = round((position - piece.n_samples) * scale)
+
+    def __init__(self, rate: int, output_rate: int) -> None:
+        self.rate = rate
+        self.scale = output_rate / rate
+        self.body: list[Piece] = []
+        self.lead = 0
+        self.part_start_out = 0  # in samples at the output rate
+        self.body_start = 0  # in samples at ``rate``
+        self.position = 0
+        self.since = 0
+        self.count = 0  # parts handed out
+        # The part a cut pause ended, held until a piece after the pause shows it was not the
+        # programme's last, with what to restore if it was.
+        self.pending: tuple[_Part, int] | None = None
+
+    def _cuts(self, piece: Piece, before: int) -> bool:
+        if not isinstance(piece, Silence) or not piece.aligned or not self.body:
+            return False
+        step = max(_PART_S * self.rate, self.body_start / _GROWTH)
+        if self.since < step and not piece.boundary:
+            return False
+        end_out = round(self.position * self.scale)
+        return end_out - PART_LEAD - FRAME_SAMPLES > round(before * self.scale)
+
+    def push(self, piece: Piece) -> list[_Part]:
+        """Take the next piece; return the parts now complete."""
+        ready = []
+        if self.pending is not None:
+            ready.append(self.pending[0])
+            self.count += 1
+            self.pending = None
+        before = self.position
+        self.position += piece.n_samples
+        self.since += piece.n_samples
+        if not self._cuts(piece, before):
+            self.body.append(piece)
+            return ready
+        assert isinstance(piece, Silence)
+        end_out = round(self.position * self.scale)
         part_end_out = end_out - PART_LEAD - FRAME_SAMPLES
-        trail = part_end_out - body_end_out
-        length = part_end_out - part_start_out
-        parts.append(_Part(body, lead, trail, length, not parts, body_start))
-        start_index, lead, part_start_out, since = index + 1, PART_LEAD, end_out - PART_LEAD, 0
-        body_start = position
-    if not parts:
-        return [whole]
-    body = tuple(pieces[start_index:])
-    length = round(position * scale) - part_start_out
-    parts.append(_Part(body, lead, 0, length, False, body_start))
-    return parts
+        part = _Part(
+            tuple(self.body),
+            self.lead,
+            part_end_out - round(before * self.scale),
+            part_end_out - self.part_start_out,
+            self.count == 0,
+            self.body_start,
+            piece,
+        )
+        self.pending = (part, self.part_start_out)
+        self.body, self.lead, self.since = [], PART_LEAD, 0
+        self.part_start_out, self.body_start = end_out - PART_LEAD, self.position
+        return ready
+
+    def finish(self) -> list[_Part]:
+        """The last part (the programme has no more pieces)."""
+        if self.pending is not None:  # the cut pause was the last piece: no cut after all
+            part, part_start_out = self.pending
+            assert part.after is not None
+            self.body = [*part.pieces, part.after]
+            self.lead, self.part_start_out, self.body_start = part.lead, part_start_out, part.start
+            self.pending = None
+        length = round(self.position * self.scale) - self.part_start_out
+        return [_Part(tuple(self.body), self.lead, 0, length, self.count == 0, self.body_start)]
 
 
-def _part_key(part: _Part, levelling: Levelling, settings: EncodeSettings, rate: int) -> str:
+def _part_key(part: _Part, settings: EncodeSettings, rate: int) -> str:
+    """The part's audio is a function of its pieces and the settings: its gain included."""
     pieces = [p.path if isinstance(p, StoredClip) else p.n_samples for p in part.pieces]
     # The start only matters modulo the resampling ratio's denominator; a clip moved by whole
     # seconds (an edit earlier in the article) rounds the same.
     phase = part.start * settings.sample_rate % rate
+    levels = [settings.normalize_loudness, settings.loudness_lufs, settings.true_peak_dbtp]
     material = json.dumps(
-        [pieces, part.lead, part.trail, part.first, rate, phase, levelling.gain, levelling.ceiling,
-         settings.sample_rate, settings.bitrate_kbps, settings.lame_quality, "mp3-part-1"],
+        [pieces, part.lead, part.trail, part.first, rate, phase, levels, MP3_LOSS_LU,
+         PEAK_MARGIN_DB, settings.sample_rate, settings.bitrate_kbps, settings.lame_quality,
+         _PART_FORMAT],
         sort_keys=True,
     )  # fmt: skip
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _encode_part(
-    part: _Part, levelling: Levelling, rate: int, settings: EncodeSettings, folder: Path
-) -> Path:
+def _levelling(pieces: Sequence[Piece], rate: int, settings: EncodeSettings) -> Levelling:
+    if not settings.normalize_loudness:
+        return UNITY
+    return plan_levelling(pieces, rate, settings.loudness_lufs, settings.true_peak_dbtp)
+
+
+def _encode_part(part: _Part, rate: int, settings: EncodeSettings, folder: Path) -> Path:
+    levelling = _levelling(part.pieces, rate, settings)
     pcm: list[Iterable[bytes]] = [[bytes(2 * part.lead)]] if part.lead else []
     pcm.append(programme_pcm(part.pieces, levelling, rate, settings.sample_rate, part.start))
     if part.trail:
         pcm.append([bytes(2 * part.trail)])
+    # The part's PCM is made before ffmpeg starts, so that ffmpeg never waits for Python and
+    # Python never waits for the pipe: on two cores a part's levelling overlaps another's
+    # encoding. A part is at most a few minutes: some megabytes.
+    data = b"".join(chunk for source in pcm for chunk in source)
     fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=folder)
     os.close(fd)
     path = Path(name)
     try:
-        chunks = (chunk for source in pcm for chunk in source)
-        _encode_mp3(chunks, settings.sample_rate, path, settings, info_frame=part.first)
+        _encode_mp3([data], settings.sample_rate, path, settings, info_frame=part.first)
         if part.first:
             with path.open("rb") as handle:
                 if read_info(handle.read(4096)).frames != frames_for(part.length):
@@ -275,43 +318,110 @@ def _encode_part(
     return path
 
 
-def _encode_programme(
-    programme: Programme,
-    path: Path,
-    settings: EncodeSettings,
-    levelling: Levelling,
-    store: ClipStore | None = None,
-) -> int:
-    """Encode the programme in parts on every core, reusing parts ``store`` already holds.
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
-    Returns how many parts were encoded (the rest came from the store).
+
+class StreamEncoder:
+    """Encodes a programme into one MP3 while it is still being assembled.
+
+    :func:`narrate.assemble.assemble` hands it every piece as it is laid down; each part (see
+    :class:`_Cutter`) is levelled on its own and encoded by its own ffmpeg on a free core as
+    soon as its last piece arrives, so synthesis and encoding overlap. Parts are joined
+    frame-exactly at the end (:mod:`narrate.mp3join`). With a ``store``, encoded parts are kept
+    there and reused by any later render whose audio in that stretch is the same. Without
+    ``settings.parallel`` (or on one core) the same parts, with the same levels, are encoded
+    as one stream by one ffmpeg: the reference a parallel render must equal.
     """
-    rate = programme.sample_rate
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    parts = _parts(programme, settings.sample_rate, settings.parallel and (cores or 1) > 1)
-    keys = [_part_key(part, levelling, settings, rate) for part in parts]
-    files: list[Path | None] = [store.get_file(key) if store else None for key in keys]
-    todo = [i for i, found in enumerate(files) if found is None]
-    made: list[Path] = []
 
-    def encode_one(index: int) -> None:
-        encoded = _encode_part(parts[index], levelling, rate, settings, path.parent)
-        if store is not None:
-            encoded = store.put_file(keys[index], encoded)
-        else:
-            made.append(encoded)
-        files[index] = encoded
+    def __init__(self, settings: EncodeSettings, folder: Path, store: ClipStore | None = None):
+        ffmpeg_path(settings.ffmpeg)  # a wrong setting fails now, not after synthesis
+        self.settings = settings
+        self.folder = folder
+        self.store = store
+        self.parallel = settings.parallel and _cores() > 1
+        self.encoded = 0  # parts encoded by this render (the rest came from the store)
+        self._rate = 0
+        self._cutter: _Cutter | None = None
+        self._parts: list[_Part] = []
+        self._jobs: list[Future[Path]] = []
+        self._made: list[Path] = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=_cores()) if self.parallel else None
+        folder.mkdir(parents=True, exist_ok=True)
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, min(cores or 1, len(todo)))) as pool:
-            for future in [pool.submit(encode_one, i) for i in todo]:
-                future.result()
-        ready = [found for found in files if found is not None]
-        join(ready, [part.length for part in parts], path)
-    finally:
-        for temporary in made:
-            temporary.unlink(missing_ok=True)
-    return len(todo)
+    @property
+    def parts(self) -> int:
+        """Parts cut so far: each one is handed to an encoder as soon as it is complete."""
+        return len(self._parts)
+
+    def __enter__(self) -> StreamEncoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, piece: Piece, rate: int) -> None:
+        """The programme's next piece, at ``rate`` (the same for every piece)."""
+        if self._cutter is None:
+            self._rate = rate
+            self._cutter = _Cutter(rate, self.settings.sample_rate)
+        for part in self._cutter.push(piece):
+            self._submit(part)
+
+    def _submit(self, part: _Part) -> None:
+        for job in self._jobs:
+            if job.done() and job.exception() is not None:
+                job.result()  # a failed part fails the render now, not after synthesis
+        self._parts.append(part)
+        if self._pool is not None:
+            self._jobs.append(self._pool.submit(self._part_file, part))
+
+    def _part_file(self, part: _Part) -> Path:
+        key = _part_key(part, self.settings, self._rate)
+        found = self.store.get_file(key) if self.store is not None else None
+        if found is not None:
+            return found
+        path = _encode_part(part, self._rate, self.settings, self.folder)
+        with self._lock:
+            self.encoded += 1
+            if self.store is None:
+                self._made.append(path)
+        return self.store.put_file(key, path) if self.store is not None else path
+
+    def finish(self, target: Path) -> None:
+        """Encode what is left and write the whole MP3 to ``target``."""
+        if self._cutter is None:
+            raise EncodingError("There is no audio to encode.")
+        for part in self._cutter.finish():
+            self._submit(part)
+        if self._pool is not None:
+            files = [job.result() for job in self._jobs]
+            join(files, [part.length for part in self._parts], target)
+            return
+        rate, output_rate = self._rate, self.settings.sample_rate
+
+        def whole() -> Iterator[bytes]:
+            for part in self._parts:
+                levelling = _levelling(part.pieces, rate, self.settings)
+                yield from programme_pcm(part.pieces, levelling, rate, output_rate, part.start)
+                if part.after is not None:
+                    end = part.start + sum(piece.n_samples for piece in part.pieces)
+                    yield from programme_pcm([part.after], UNITY, rate, output_rate, end)
+
+        _encode_mp3(whole(), output_rate, target, self.settings)
+        self.encoded = 1
+
+    def close(self) -> None:
+        """Stop pending parts and remove temporary files (after ``finish``, or on failure)."""
+        if self._pool is not None:
+            for job in self._jobs:
+                job.cancel()
+            self._pool.shutdown(wait=True)
+        for path in self._made:
+            path.unlink(missing_ok=True)
 
 
 def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[object]:
@@ -450,24 +560,26 @@ def encode(
     settings: EncodeSettings,
     artwork: Artwork | None = None,
     store: ClipStore | None = None,
+    encoder: StreamEncoder | None = None,
 ) -> Encoded:
     """Write the MP3 at ``out_path`` and its transcripts beside it, all or nothing.
 
-    With a ``store``, encoded parts are kept there and reused by the next render whose audio
-    in that stretch is the same.
+    ``encoder`` is the :class:`StreamEncoder` that was handed the programme's pieces while it
+    was assembled (and has been encoding them since); without one, the pieces are handed to a
+    new one now. With a ``store``, encoded parts are kept there and reused by the next render
+    whose audio in that stretch is the same.
     """
     from mutagen.mp3 import MP3, HeaderNotFoundError
 
-    # A wrong ffmpeg setting is reported even when every part could come from the cache.
-    ffmpeg_path(settings.ffmpeg)
-    levelling = UNITY
-    if settings.normalize_loudness:
-        levelling = plan_levelling(programme, settings.loudness_lufs, settings.true_peak_dbtp)
     paths = output_paths(out_path, settings.transcripts)
     timings = list(programme.timings)
     with contextlib.ExitStack() as stack:
+        if encoder is None:
+            encoder = stack.enter_context(StreamEncoder(settings, out_path.parent, store))
+            for piece in programme.pieces:
+                encoder.add(piece, programme.sample_rate)
         temps = {kind: stack.enter_context(atomic_path(path)) for kind, path in paths.items()}
-        encoded_parts = _encode_programme(programme, temps["mp3"], settings, levelling, store)
+        encoder.finish(temps["mp3"])
         try:
             info = MP3(str(temps["mp3"])).info
         except HeaderNotFoundError as exc:
@@ -482,4 +594,4 @@ def encode(
             texts["chapters"] = transcripts.chapters_json(list(programme.chapters), article.title)
         for kind, text in texts.items():
             temps[kind].write_text(text, encoding="utf-8")
-    return Encoded(paths, duration, levelling, encoded_parts)
+    return Encoded(paths, duration, encoder.parts, encoder.encoded)

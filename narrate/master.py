@@ -17,12 +17,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
 from .loudness import STEP_S, Floats, integrated_loudness, limiter_curve, step_energies
-from .model import Piece, Programme, Silence
+from .model import Piece, Silence
 
 SILENCE_LUFS = -70.0  # below this EBU R128 gates everything out: there is nothing to level
 # The MP3 encoder's low-pass takes loudness off what the PCM measures; the PCM is levelled this
@@ -34,7 +33,6 @@ MP3_LOSS_LU = 0.3
 PEAK_MARGIN_DB = 3.0
 GRID_S = 0.002  # the limiter's time grid: fine enough for 5 ms ramps, light on memory
 _ROUNDS = 5
-_GAIN_STEP_DB = 0.2
 _TOLERANCE_LU = 0.1
 
 
@@ -80,50 +78,25 @@ def samples_of(pcm: bytes) -> Floats:
     return samples
 
 
-def resample_clip(samples: Floats, length: int, ratio: Fraction | None = None) -> Floats:
-    """Resample a clip to ``length`` samples by zero-padding (or cutting) its spectrum.
+def resample_clip(samples: Floats, length: int, rate: int, output_rate: int) -> Floats:
+    """Resample a clip from ``rate`` to ``output_rate``, exactly ``length`` samples long.
 
-    Clip by clip is exact enough here: every clip starts and ends in the silence around
-    speech, so the transform's wrap-around joins silence to silence. It also puts the limiter
-    at the output rate, where the resampler's inter-sample peaks are real samples it can see.
+    soxr's high-quality filter (what sox and ffmpeg's ``soxr`` resampler use): a band-limited
+    resampler with no audible aliasing, about 0.2 s of CPU per hour of 22 kHz speech; the FFT
+    resampler it replaced took four times that. Clip by clip is exact enough: every clip starts
+    and ends in the silence around speech. Resampling before the limiter puts it at the output
+    rate, where the resampler's inter-sample peaks are real samples it can see.
     """
-    if length == len(samples) or not len(samples):
-        return np.zeros(length, np.float32) if not len(samples) else samples
-    # FFT sizes with a large prime factor are slow (a clip of prime length took seconds): pad
-    # with silence to a length whose factors are at most 7 and whose resampled length is whole.
-    ratio = ratio or Fraction(length, len(samples))
-    size = _smooth_multiple(len(samples), ratio.denominator)
-    padded = np.zeros(size, dtype=np.float32)
-    padded[: len(samples)] = samples
-    target = size * ratio.numerator // ratio.denominator
-    spectrum = np.fft.rfft(padded)
-    bins = target // 2 + 1
-    if bins <= len(spectrum):
-        spectrum = spectrum[:bins]
-    else:
-        spectrum = np.concatenate([spectrum, np.zeros(bins - len(spectrum), spectrum.dtype)])
-    out = np.fft.irfft(spectrum, n=target) * (target / size)
-    result: Floats = out[:length].astype(np.float32)
-    if len(result) < length:
-        result = np.concatenate([result, np.zeros(length - len(result), np.float32)])
-    return result
+    if not len(samples):
+        return np.zeros(length, np.float32)
+    if rate == output_rate and length == len(samples):
+        return samples
+    import soxr
 
-
-def _smooth_multiple(minimum: int, factor: int) -> int:
-    """The smallest multiple of ``factor``, at least ``minimum``, with no prime factor above 7."""
-    candidate = -(-minimum // factor) * factor
-    if not _seven_smooth(factor):
-        return candidate  # no smooth multiple exists: take the plain one
-    while not _seven_smooth(candidate):
-        candidate += factor
-    return candidate
-
-
-def _seven_smooth(value: int) -> bool:
-    for prime in (2, 3, 5, 7):
-        while value % prime == 0:
-            value //= prime
-    return value == 1
+    out: Floats = np.asarray(soxr.resample(samples, rate, output_rate, quality="HQ"), np.float32)
+    if len(out) >= length:
+        return out[:length]
+    return np.concatenate([out, np.zeros(length - len(out), np.float32)])
 
 
 def _cells(samples: Floats, sample_rate: int) -> Floats:
@@ -147,19 +120,28 @@ def profile_clip(samples: Floats, sample_rate: int) -> ClipProfile:
 def level(samples: Floats, levelling: Levelling, sample_rate: int) -> Floats:
     """Apply the levelling's gain and limiter to one clip.
 
-    The grid curve is interpolated between cell centres; both neighbours' values are at most
-    what the cell itself needs (each averaged hold covers it), so no sample exceeds the ceiling.
+    The grid curve is interpolated linearly between cell centres; both neighbours' values are
+    at most what the cell itself needs (each averaged hold covers it), so no sample exceeds the
+    ceiling. The interpolation is one broadcast over (cells × samples per cell): ``np.interp``
+    searched for every sample's cell and took a fifth of the encoder's Python time.
     """
     gain = np.float32(levelling.gain)
     scaled = samples * gain
-    peaks = np.abs(_cells(scaled, sample_rate)).max(axis=1)
+    table = _cells(scaled, sample_rate)
+    peaks = np.abs(table).max(axis=1)
     if float(peaks.max(initial=0.0)) <= levelling.ceiling:
         return scaled
     curve = limiter_curve(peaks, levelling.ceiling, 1 / GRID_S)
-    grid = max(1, round(GRID_S * sample_rate))
-    centres = (np.arange(len(curve), dtype=np.float32) + 0.5) * grid
-    positions = np.arange(len(samples), dtype=np.float32)
-    shaped: Floats = scaled * np.interp(positions, centres, curve).astype(np.float32)
+    grid = table.shape[1]
+    # Sample j of cell i lies j / grid - 0.5 cells from the centre of cell i: before it in the
+    # first half of the cell, after it in the second (np.interp's placement, kept exactly).
+    offset = np.arange(grid, dtype=np.float32) / np.float32(grid) - np.float32(0.5)
+    padded = np.concatenate([curve[:1], curve, curve[-1:]])
+    left = np.where(offset < 0, padded[:-2, None], padded[1:-1, None])
+    right = np.where(offset < 0, padded[1:-1, None], padded[2:, None])
+    fraction = np.where(offset < 0, offset + 1, offset)[None, :]
+    gains = (left + (right - left) * fraction).astype(np.float32).ravel()
+    shaped: Floats = scaled * gains[: len(scaled)]
     return shaped
 
 
@@ -185,20 +167,21 @@ def _limited_steps(profile: ClipProfile, gain: float, ceiling: float) -> Floats:
 
 
 def plan_levelling(
-    programme: Programme,
+    pieces: Sequence[Piece],
+    rate: int,
     target_lufs: float = -16.0,
     true_peak_dbtp: float = -1.0,
-    profiles: dict[str, ClipProfile] | None = None,
 ) -> Levelling:
-    """The gain that puts the limited, encoded programme at ``target_lufs``.
+    """The gain that puts the limited, encoded ``pieces`` (at ``rate``) at ``target_lufs``.
 
-    ``profiles`` may hold clip profiles already measured (by clip path); the rest are measured.
+    The encoder levels a programme part by part (about 15 s to a minute each, cut in paragraph
+    pauses), so that a part depends only on its own clips: it can be encoded as soon as they
+    are synthesized, and reused from the cache after an edit elsewhere.
     """
-    rate = programme.sample_rate
     ceiling = 10 ** ((true_peak_dbtp - PEAK_MARGIN_DB) / 20)
-    known = profiles if profiles is not None else {}
+    known: dict[str, ClipProfile] = {}
     parts: list[Floats | ClipProfile] = []
-    for piece in programme.pieces:
+    for piece in pieces:
         if isinstance(piece, Silence):
             parts.append(np.zeros(round(piece.n_samples / (STEP_S * rate)), dtype=np.float32))
             continue
@@ -230,9 +213,6 @@ def plan_levelling(
             slope = min(1.0, max(0.2, (predicted - previous[1]) / (gain_db - previous[0])))
         previous = (gain_db, predicted)
         gain_db += error / slope
-    # A gain on a 0.2 dB grid (the target allows ±1 LU) stays the same after a small edit,
-    # so a re-render can reuse every encoded part the edit did not touch.
-    gain_db = round(gain_db / _GAIN_STEP_DB) * _GAIN_STEP_DB
     return Levelling(10 ** (gain_db / 20), ceiling, source, predicted - MP3_LOSS_LU)
 
 
@@ -256,7 +236,7 @@ def programme_pcm(
                 zeros[length] = bytes(2 * length)
             yield zeros[length]
             continue
-        samples = resample_clip(samples_of(piece.read()), length, Fraction(output_rate, rate))
+        samples = resample_clip(samples_of(piece.read()), length, rate, output_rate)
         if levelling is not UNITY:
             samples = level(samples, levelling, output_rate)
         yield np.clip(np.rint(samples * 32768), -32768, 32767).astype("<i2").tobytes()

@@ -175,11 +175,14 @@ class Silence:
     """A pause in the programme.
 
     An ``aligned`` pause ends on the output's MP3 frame grid (see :mod:`narrate.mp3join`): the
-    encoder may cut the programme there into parts it encodes, and caches, independently.
+    encoder may cut the programme there into parts it levels, encodes and caches independently.
+    A ``boundary`` pause (aligned too) is always cut: it separates intro or outro music from
+    the speech, so each is levelled on its own.
     """
 
     n_samples: int
     aligned: bool = False
+    boundary: bool = False
 
 
 Piece = StoredClip | Silence
@@ -225,3 +228,7 @@ class Episode:
     synthesized: int = 0
     """Segments the engine spoke for this render; the rest came from the segment cache."""
     reused: int = 0
+    parts: int = 0
+    """MP3 parts the audio was encoded in (each levelled and encoded on its own)."""
+    encoded_parts: int = 0
+    """Parts encoded for this render; the rest came from the cache (an edit re-encodes one)."""

@@ -20,7 +20,7 @@ from .model import Article, Episode, Page, Programme, Segment, StoredClip
 
 if TYPE_CHECKING:
     from .cache import ClipStore
-    from .encode import Encoded
+    from .encode import Encoded, EncodeSettings, StreamEncoder
     from .engines import Engine
     from .fetch import FetchSettings
     from .model import Clip
@@ -189,6 +189,7 @@ def render(
         episode.duration_s  # about 120 seconds with the default voice
     """
     from .assemble import assemble
+    from .encode import StreamEncoder
     from .engines import get_engine
     from .synthesize import synthesize
     from .voices import choose_profile
@@ -215,7 +216,8 @@ def render(
     for label, path in (("intro", intro), ("outro", outro)):
         if path is not None and not path.is_file():
             raise ConfigError(f"The {label} audio file {path} does not exist.")
-    with _clip_store(config) as store:
+    settings = _encode_settings(config)
+    with _clip_store(config) as store, StreamEncoder(settings, out.parent, store) as encoder:
         try:
             clips = synthesize(segments, profile, counting, store, spoken.lexicon_version)
             programme = assemble(
@@ -226,6 +228,7 @@ def render(
                 outro,
                 config.ffmpeg,
                 config.sample_rate,
+                sink=encoder.add,
             )
         finally:
             close = getattr(engine, "close", None)  # engines that hold a process or files
@@ -233,7 +236,7 @@ def render(
                 close()
         report("encode", 0, 1)
         synthesized = counting.calls
-        encoded = _encode(programme, article, segments, engine, profile.name, out, config, store)
+        encoded = _encode(programme, article, segments, engine, profile.name, out, config, encoder)
     report("encode", 1, 1)
     files = encoded.files
     return Episode(
@@ -248,6 +251,8 @@ def render(
         chapters=programme.chapters,
         synthesized=synthesized,
         reused=total - synthesized,
+        parts=encoded.parts,
+        encoded_parts=encoded.encoded_parts,
     )
 
 
@@ -285,20 +290,10 @@ def _clip_store(config: Config) -> Iterator[ClipStore]:
             yield ClipStore(Path(folder))
 
 
-def _encode(
-    programme: Programme,
-    article: Article,
-    segments: list[Segment],
-    engine: Engine,
-    voice: str,
-    out: Path,
-    config: Config,
-    store: ClipStore,
-) -> Encoded:
-    from .artwork import load_artwork
-    from .encode import Disclosure, EncodeSettings, encode
+def _encode_settings(config: Config) -> EncodeSettings:
+    from .encode import EncodeSettings
 
-    settings = EncodeSettings(
+    return EncodeSettings(
         sample_rate=config.sample_rate,
         bitrate_kbps=config.bitrate_kbps,
         lame_quality=config.lame_quality,
@@ -310,7 +305,24 @@ def _encode(
         transcripts=config.transcripts,
         parallel=config.parallel_encode,
     )
+
+
+def _encode(
+    programme: Programme,
+    article: Article,
+    segments: list[Segment],
+    engine: Engine,
+    voice: str,
+    out: Path,
+    config: Config,
+    encoder: StreamEncoder,
+) -> Encoded:
+    from .artwork import load_artwork
+    from .encode import Disclosure, encode
+
     lead = article.image_url if config.artwork_from_page else None
     artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
     disclosure = Disclosure(engine.name, engine.version, voice)
-    return encode(programme, article, segments, disclosure, out, settings, artwork, store)
+    return encode(
+        programme, article, segments, disclosure, out, encoder.settings, artwork, encoder=encoder
+    )

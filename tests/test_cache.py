@@ -103,6 +103,9 @@ def test_rerendering_an_edited_article_synthesizes_only_the_changed_sentence(
     second = narrate.render(str(page), tmp_path / "b.mp3", config)
     assert second.synthesized == 1
     assert second.reused == second.segment_count - 1
+    # Each part is levelled on its own, so only the edited one is encoded again.
+    assert first.parts == second.parts > 2
+    assert first.encoded_parts == first.parts and second.encoded_parts == 1
     timing = json.loads((tmp_path / "b.json").read_text())
     assert any("slow" in s["text"] for s in timing["segments"])
 

@@ -240,6 +240,9 @@ def test_intro_outro_headings_and_no_disclosure(tmp_path: Path) -> None:
     assert -17.0 <= integrated <= -15.0 and true_peak <= -1.0
     audio = _decoded(tmp_path / "h.mp3")
     assert audio[:1800].dBFS > -30, "the intro tone opens the file"
+    # The music is levelled on its own (the tone is about 4 LU louder than the target).
+    intro_lufs = measure_loudness([audio[:1900].raw_data], audio.frame_rate).integrated_lufs
+    assert -17.5 <= intro_lufs <= -14.5, intro_lufs
     assert audio[-1400:].dBFS > -30, "the outro tone closes it"
     assert "TXXX:AI disclosure" in ID3(tmp_path / "h.mp3")  # the tag stays without the sentence
 

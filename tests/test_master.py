@@ -41,9 +41,9 @@ def test_limiter_keeps_every_sample_under_the_ceiling_and_leaves_quiet_audio_alo
     assert abs(np.abs(out[:2000]).max() - 2.0 * np.abs(loud[:2000]).max()) < 0.02
 
 
-def test_fft_resampling_keeps_a_tone_and_its_length() -> None:
+def test_resampling_keeps_a_tone_and_its_length() -> None:
     tone = _tone(1000, 1, 0.5)
-    up = resample_clip(tone, 2 * len(tone))
+    up = resample_clip(tone, 2 * len(tone), RATE, 2 * RATE)
     assert len(up) == 2 * len(tone)
     expected = _tone(1000, 1, 0.5, rate=2 * RATE)
     assert np.abs(up[1000:-1000] - expected[1000:-1000]).max() < 1e-3
@@ -53,11 +53,30 @@ def test_fft_resampling_keeps_a_tone_and_its_length() -> None:
 def test_resampling_any_rate_pair_and_prime_length_is_fast_and_exact_in_length(
     rate: int, output: int, n: int
 ) -> None:
-    from fractions import Fraction
-
     tone = _tone(440, n / rate, 0.5, rate=rate)[:n]
     length = round(n * output / rate)
-    out = resample_clip(tone, length, Fraction(output, rate))
+    out = resample_clip(tone, length, rate, output)
     assert len(out) == length
     expected = _tone(440, length / output, 0.5, rate=output)[:length]
     assert np.abs(out[500:-500] - expected[500:-500]).max() < 0.01
+
+
+def test_the_limiter_curve_is_interpolated_between_cell_centres_like_np_interp() -> None:
+    from narrate.master import GRID_S, Levelling, level
+
+    rate = 44100
+    loud = _tone(440, 1.3, 0.9, rate) * np.linspace(0.1, 1.0, int(1.3 * rate), dtype=np.float32)
+    levelling = Levelling(2.0, 0.5, float("nan"), float("nan"))
+    out = level(loud, levelling, rate)
+    assert np.abs(out).max() <= 0.5 + 1e-6
+    # The reference: the gain curve on the 2 ms grid, placed at the cells' centres.
+    from narrate.loudness import limiter_curve
+
+    grid = round(GRID_S * rate)
+    scaled = loud * np.float32(2.0)
+    cells = np.zeros(-(-len(scaled) // grid) * grid, np.float32)
+    cells[: len(scaled)] = scaled
+    curve = limiter_curve(np.abs(cells.reshape(-1, grid)).max(axis=1), 0.5, 1 / GRID_S)
+    centres = (np.arange(len(curve)) + 0.5) * grid
+    expected = scaled * np.interp(np.arange(len(scaled)), centres, curve)
+    assert np.abs(out - expected).max() < 1e-5
