@@ -349,7 +349,10 @@ class StreamEncoder:
         self._jobs: list[Future[Path]] = []
         self._made: list[Path] = []
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=_cores()) if self.parallel else None
+        # One thread more than cores: while two ffmpegs encode, the third levels the next part
+        # (Python, under the GIL), so no core waits for it.
+        workers = _cores() + 1
+        self._pool = ThreadPoolExecutor(max_workers=workers) if self.parallel else None
         folder.mkdir(parents=True, exist_ok=True)
 
     @property

@@ -73,7 +73,8 @@ def step_energies(samples: Floats, sample_rate: int) -> Floats:
     """
     step = round(STEP_S * sample_rate)
     count = -(-len(samples) // step)
-    padded = np.zeros(count * step, dtype=np.float32)
+    # In double precision: numpy's pocketfft takes twice as long over float32 input.
+    padded = np.zeros(count * step, dtype=np.float64)
     padded[: len(samples)] = samples
     spectrum = np.fft.rfft(padded.reshape(count, step), axis=1)
     weights = _WEIGHTS.get((sample_rate, step))
@@ -113,8 +114,8 @@ def _sliding_min(values: Floats, before: int, after: int) -> Floats:
     grid = flat.reshape(blocks, width)
     prefix = np.minimum.accumulate(grid, axis=1).ravel()
     suffix = np.minimum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
-    index = np.arange(len(values))
-    return np.minimum(suffix[index], prefix[index + width - 1])
+    n = len(values)
+    return np.minimum(suffix[:n], prefix[width - 1 : width - 1 + n])
 
 
 def _moving_average(values: Floats, half: int) -> Floats:

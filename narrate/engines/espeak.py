@@ -17,6 +17,7 @@ from ..model import Clip, WordMark
 from ..voices import Voice
 from . import _libespeak
 
+_BUFFER_MS = 1000
 # eSpeak keeps one global synthesizer per process; every call goes through this lock.
 _synth_lock = threading.Lock()
 _initialised_rate = 0
@@ -37,7 +38,9 @@ class EspeakEngine:
         with _synth_lock:
             if not _initialised_rate:
                 path = self._lib.data_path.encode() if self._lib.data_path else None
-                rate = api.Initialize(api.AUDIO_OUTPUT_SYNCHRONOUS, 0, path, 0)
+                # Buffers of 1 s instead of eSpeak's 60 ms: a sixteenth of the calls into Python
+                # (about 0.4 s of CPU an hour of speech); word events come in the same calls.
+                rate = api.Initialize(api.AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, path, 0)
                 if rate <= 0:
                     raise SynthesisError(
                         f"eSpeak NG failed to start (data folder {self._lib.data_path}); set "
