@@ -130,14 +130,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
         temp.unlink(missing_ok=True)
 
 
-def _encode_mp3(
-    chunks: Iterable[bytes],
-    sample_rate: int,
-    path: Path,
-    settings: EncodeSettings,
-    info_frame: bool = True,
-) -> None:
-    """Encode 16-bit mono PCM already at the output rate (narrate resamples and levels it)."""
+def _start_ffmpeg(
+    sample_rate: int, path: Path, settings: EncodeSettings, info_frame: bool = True
+) -> subprocess.Popen[bytes]:
+    """Start ffmpeg (libmp3lame) waiting on stdin for 16-bit mono PCM at ``sample_rate``."""
     command = [
         ffmpeg_path(settings.ffmpeg), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
@@ -149,11 +145,15 @@ def _encode_mp3(
         "-f", "mp3", str(path),
     ]  # fmt: skip
     try:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as exc:
         raise EncodingError(
             f"Cannot run ffmpeg ({exc}); set NARRATE_FFMPEG to a working one."
         ) from exc
+
+
+def _feed_ffmpeg(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
+    """Write the PCM to a started ffmpeg and wait for it to finish the file."""
     with process:
         assert process.stdin is not None and process.stderr is not None
         try:
@@ -169,12 +169,23 @@ def _encode_mp3(
         raise EncodingError(f"ffmpeg could not encode the MP3: {last}.")
 
 
+def _encode_mp3(
+    chunks: Iterable[bytes],
+    sample_rate: int,
+    path: Path,
+    settings: EncodeSettings,
+    info_frame: bool = True,
+) -> None:
+    """Encode 16-bit mono PCM already at the output rate (narrate resamples and levels it)."""
+    _feed_ffmpeg(_start_ffmpeg(sample_rate, path, settings, info_frame), chunks)
+
+
 # Parts are cut in aligned pauses (paragraphs, headings) at least _PART_S apart: long enough
-# that starting ffmpeg for each costs little (about 20 ms of CPU), short enough that the first
+# that starting ffmpeg for each costs little (10-20 ms of CPU), short enough that the first
 # part can be encoded a moment after synthesis starts and a one-paragraph edit re-encodes
-# little. Past four minutes a part may grow to 1/_GROWTH of the narration before it, so a
-# two-hour narration is about 70 parts, not 480 (each start of ffmpeg costs CPU).
-_PART_S = 15.0
+# about one paragraph. Further on a part may grow to 1/_GROWTH of the narration before it, so
+# a two-hour narration is about 80 parts, not 720 (each start of ffmpeg costs CPU).
+_PART_S = 10.0
 _GROWTH = 16
 # What a part's cache key covers besides its pieces: bump when levelling or joining changes.
 _PART_FORMAT = "mp3-part-2"
@@ -293,29 +304,28 @@ def _levelling(pieces: Sequence[Piece], rate: int, settings: EncodeSettings) -> 
     return plan_levelling(pieces, rate, settings.loudness_lufs, settings.true_peak_dbtp)
 
 
-def _encode_part(part: _Part, rate: int, settings: EncodeSettings, folder: Path) -> Path:
+def _part_pcm(part: _Part, rate: int, settings: EncodeSettings) -> bytes:
+    """The part's levelled PCM, with its lead and trail of silence."""
     levelling = _levelling(part.pieces, rate, settings)
     pcm: list[Iterable[bytes]] = [[bytes(2 * part.lead)]] if part.lead else []
     pcm.append(programme_pcm(part.pieces, levelling, rate, settings.sample_rate, part.start))
     if part.trail:
         pcm.append([bytes(2 * part.trail)])
-    # The part's PCM is made before ffmpeg starts, so that ffmpeg never waits for Python and
-    # Python never waits for the pipe: on two cores a part's levelling overlaps another's
-    # encoding. A part is at most a few minutes: some megabytes.
-    data = b"".join(chunk for source in pcm for chunk in source)
-    fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=folder)
-    os.close(fd)
-    path = Path(name)
-    try:
-        _encode_mp3([data], settings.sample_rate, path, settings, info_frame=part.first)
-        if part.first:
-            with path.open("rb") as handle:
-                if read_info(handle.read(4096)).frames != frames_for(part.length):
-                    raise EncodingError("libmp3lame framed a part unexpectedly; cannot join.")
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return path
+    return b"".join(chunk for source in pcm for chunk in source)
+
+
+@dataclass(frozen=True)
+class _Spare:
+    """An ffmpeg started ahead of need, waiting on stdin, and the file it will write."""
+
+    process: subprocess.Popen[bytes]
+    path: Path
+    first: bool
+
+    def discard(self) -> None:
+        self.process.kill()
+        self.process.communicate()
+        self.path.unlink(missing_ok=True)
 
 
 def _cores() -> int:
@@ -334,6 +344,10 @@ class StreamEncoder:
     there and reused by any later render whose audio in that stretch is the same. Without
     ``settings.parallel`` (or on one core) the same parts, with the same levels, are encoded
     as one stream by one ffmpeg: the reference a parallel render must equal.
+
+    ffmpeg is started ahead of need (a spare waits on stdin): starting it takes 20-60 ms, as
+    long as encoding a 10-second part, and would otherwise sit on the critical path of every
+    part, above all of the one part a re-render after an edit encodes.
     """
 
     def __init__(self, settings: EncodeSettings, folder: Path, store: ClipStore | None = None):
@@ -348,6 +362,7 @@ class StreamEncoder:
         self._parts: list[_Part] = []
         self._jobs: list[Future[Path]] = []
         self._made: list[Path] = []
+        self._spares: list[_Spare] = []
         self._lock = threading.Lock()
         # One thread more than cores: while two ffmpegs encode, the third levels the next part
         # (Python, under the GIL), so no core waits for it.
@@ -371,8 +386,32 @@ class StreamEncoder:
         if self._cutter is None:
             self._rate = rate
             self._cutter = _Cutter(rate, self.settings.sample_rate)
+            if self._pool is not None:
+                self._spare(first=True)
+                self._spare(first=False)
         for part in self._cutter.push(piece):
             self._submit(part)
+
+    def _spare(self, first: bool) -> None:
+        fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=self.folder)
+        os.close(fd)
+        path = Path(name)
+        try:
+            process = _start_ffmpeg(self.settings.sample_rate, path, self.settings, first)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        with self._lock:
+            self._spares.append(_Spare(process, path, first))
+
+    def _take(self, first: bool) -> _Spare:
+        with self._lock:
+            for spare in self._spares:
+                if spare.first == first:
+                    self._spares.remove(spare)
+                    return spare
+        self._spare(first)
+        return self._take(first)
 
     def _submit(self, part: _Part) -> None:
         for job in self._jobs:
@@ -387,12 +426,24 @@ class StreamEncoder:
         found = self.store.get_file(key) if self.store is not None else None
         if found is not None:
             return found
-        path = _encode_part(part, self._rate, self.settings, self.folder)
+        data = _part_pcm(part, self._rate, self.settings)
+        spare = self._take(part.first)
+        try:
+            if not part.first:
+                self._spare(first=False)  # for the next part, starting while this one encodes
+            _feed_ffmpeg(spare.process, [data])
+            if part.first:
+                with spare.path.open("rb") as handle:
+                    if read_info(handle.read(4096)).frames != frames_for(part.length):
+                        raise EncodingError("libmp3lame framed a part unexpectedly; cannot join.")
+        except BaseException:
+            spare.path.unlink(missing_ok=True)
+            raise
         with self._lock:
             self.encoded += 1
             if self.store is None:
-                self._made.append(path)
-        return self.store.put_file(key, path) if self.store is not None else path
+                self._made.append(spare.path)
+        return self.store.put_file(key, spare.path) if self.store is not None else spare.path
 
     def finish(self, target: Path) -> None:
         """Encode what is left and write the whole MP3 to ``target``."""
@@ -423,6 +474,10 @@ class StreamEncoder:
             for job in self._jobs:
                 job.cancel()
             self._pool.shutdown(wait=True)
+        with self._lock:
+            spares, self._spares = self._spares, []
+        for spare in spares:
+            spare.discard()
         for path in self._made:
             path.unlink(missing_ok=True)
 
