@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import subprocess
@@ -187,6 +188,7 @@ def _encode_mp3(
 # a two-hour narration is about 80 parts, not 720 (each start of ffmpeg costs CPU).
 _PART_S = 10.0
 _GROWTH = 16
+_MAX_PART_S = 120.0  # so that the last part, encoded alone, is not a long single-core tail
 # What a part's cache key covers besides its pieces: bump when levelling or joining changes.
 _PART_FORMAT = "mp3-part-2"
 
@@ -234,7 +236,7 @@ class _Cutter:
     def _cuts(self, piece: Piece, before: int) -> bool:
         if not isinstance(piece, Silence) or not piece.aligned or not self.body:
             return False
-        step = max(_PART_S * self.rate, self.body_start / _GROWTH)
+        step = min(max(_PART_S * self.rate, self.body_start / _GROWTH), _MAX_PART_S * self.rate)
         if self.since < step and not piece.boundary:
             return False
         end_out = round(self.position * self.scale)
@@ -304,14 +306,18 @@ def _levelling(pieces: Sequence[Piece], rate: int, settings: EncodeSettings) -> 
     return plan_levelling(pieces, rate, settings.loudness_lufs, settings.true_peak_dbtp)
 
 
-def _part_pcm(part: _Part, rate: int, settings: EncodeSettings) -> bytes:
-    """The part's levelled PCM, with its lead and trail of silence."""
+def _part_pcm(part: _Part, rate: int, settings: EncodeSettings) -> Iterator[bytes]:
+    """The part's levelled PCM, clip by clip, with its lead and trail of silence.
+
+    Streamed, not joined: a part of a long narration runs to minutes, and three are encoded at
+    once; the other threads' ffmpegs keep the cores busy while this one waits for a clip.
+    """
     levelling = _levelling(part.pieces, rate, settings)
-    pcm: list[Iterable[bytes]] = [[bytes(2 * part.lead)]] if part.lead else []
-    pcm.append(programme_pcm(part.pieces, levelling, rate, settings.sample_rate, part.start))
+    if part.lead:
+        yield bytes(2 * part.lead)
+    yield from programme_pcm(part.pieces, levelling, rate, settings.sample_rate, part.start)
     if part.trail:
-        pcm.append([bytes(2 * part.trail)])
-    return b"".join(chunk for source in pcm for chunk in source)
+        yield bytes(2 * part.trail)
 
 
 @dataclass(frozen=True)
@@ -426,12 +432,13 @@ class StreamEncoder:
         found = self.store.get_file(key) if self.store is not None else None
         if found is not None:
             return found
-        data = _part_pcm(part, self._rate, self.settings)
+        levelled = _part_pcm(part, self._rate, self.settings)
+        first_chunk = next(levelled)  # the plan, before an ffmpeg is taken
         spare = self._take(part.first)
         try:
             if not part.first:
                 self._spare(first=False)  # for the next part, starting while this one encodes
-            _feed_ffmpeg(spare.process, [data])
+            _feed_ffmpeg(spare.process, itertools.chain([first_chunk], levelled))
             if part.first:
                 with spare.path.open("rb") as handle:
                     if read_info(handle.read(4096)).frames != frames_for(part.length):

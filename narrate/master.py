@@ -1,15 +1,18 @@
-"""Mastering: the gain that levels a programme to its loudness target, and the PCM it yields.
+"""Mastering: the gain that levels a run of clips to its loudness target, and the PCM it yields.
 
-Levelling is gain plus a look-ahead peak limiter, never a compressor. The limiter's gain curve
-is computed on a 2 ms grid from each cell's peak (:func:`narrate.loudness.limiter_curve`) and
-interpolated to the samples, which keeps every sample under the ceiling and costs a fraction of
-a sample-by-sample limiter (ffmpeg's ``alimiter`` took 3.1 s of CPU on a 32-minute narration).
+Levelling is gain plus a look-ahead peak limiter, never a compressor. The encoder levels a
+programme part by part (:class:`narrate.encode.StreamEncoder`): a part's gain depends only on
+its own clips, so it can be encoded while later clips are still being synthesized. The
+limiter's gain curve is computed on a 2 ms grid from each cell's peak
+(:func:`narrate.loudness.limiter_curve`) and interpolated to the samples, which keeps every
+sample under the ceiling and costs a fraction of a sample-by-sample limiter (ffmpeg's
+``alimiter`` took 3.1 s of CPU on a 32-minute narration).
 
-The gain is planned without running a meter over the mix again and again (that took 1.85 s
-of a 3.2 s render of the example before): each clip is read once for its K-weighted 100 ms step
-energies and its peaks and energies on that grid; for a candidate gain the limiter's curve is
-computed on the grid and the step energies scaled by it; the gain is corrected by secant steps
-until the predicted loudness is within 0.1 LU of the target.
+The gain is planned without running a meter over the mix again and again: each clip is read
+once for its K-weighted 100 ms step energies and its peaks and energies on that grid; for a
+candidate gain the limiter's curve is computed on the grid and the step energies scaled by it;
+the gain is corrected (inverse quadratic interpolation, else secant steps) until the predicted
+loudness is within 0.2 LU of the aim.
 """
 
 from __future__ import annotations
