@@ -65,12 +65,16 @@ def silence(duration_s: float, sample_rate: int) -> bytes:
 
 
 def resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
-    """Resample 16-bit mono PCM (pydub's audioop-based converter; fine for speech)."""
+    """Resample 16-bit mono PCM with libsoxr's high-quality filter (audioop's ``ratecv``, which
+    pydub uses, interpolates without an anti-aliasing filter: audible on speech)."""
     if from_rate == to_rate:
         return pcm
-    segment = pydub_audio_segment()(pcm, sample_width=2, frame_rate=from_rate, channels=1)
-    data: bytes = segment.set_frame_rate(to_rate).raw_data
-    return data
+    import numpy as np
+    import soxr
+
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(32768)
+    out = soxr.resample(samples, from_rate, to_rate, quality="HQ") * np.float32(32768)
+    return bytes(np.clip(np.rint(out), -32768, 32767).astype("<i2").tobytes())
 
 
 def decode(path: str | Path, sample_rate: int, ffmpeg: str = "") -> bytes:

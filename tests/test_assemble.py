@@ -53,3 +53,20 @@ def test_clips_at_another_rate_are_resampled_into_the_store(tmp_path: Path) -> N
     assert abs(programme.timings[1].end_s - programme.timings[1].start_s - 1.0) < 0.01
     resampled = [p for p in programme.pieces if isinstance(p, StoredClip)][1]
     assert resampled.sample_rate == RATE and resampled.path != other.path
+
+
+def test_resampling_between_engine_rates_filters_instead_of_aliasing() -> None:
+    import numpy as np
+
+    from narrate.audio import resample
+
+    rate = 24000
+    t = np.arange(rate) / rate
+    tone = (np.sin(2 * np.pi * 9000 * t) * 16000).astype("<i2").tobytes()
+    down = np.frombuffer(resample(tone, rate, 16000), "<i2").astype(np.float64)
+    assert len(down) == 16000
+    # 9 kHz cannot exist at 16 kHz: it must be filtered out, not folded back to 7 kHz.
+    assert np.sqrt(np.mean(down[500:-500] ** 2)) < 0.01 * 16000 / np.sqrt(2)
+    voice = (np.sin(2 * np.pi * 300 * t) * 16000).astype("<i2").tobytes()
+    kept = np.frombuffer(resample(voice, rate, 16000), "<i2").astype(np.float64)
+    assert abs(np.sqrt(np.mean(kept[500:-500] ** 2)) - 16000 / np.sqrt(2)) < 200
