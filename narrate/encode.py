@@ -16,8 +16,8 @@ import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -452,13 +452,20 @@ class StreamEncoder:
                 self._made.append(spare.path)
         return self.store.put_file(key, spare.path) if self.store is not None else spare.path
 
-    def finish(self, target: Path) -> None:
-        """Encode what is left and write the whole MP3 to ``target``."""
+    def finish(self, target: Path, progress: Callable[[int, int], None] | None = None) -> None:
+        """Encode what is left and write the whole MP3 to ``target``.
+
+        ``progress(done, total)`` is called as parts finish (most are done by now).
+        """
         if self._cutter is None:
             raise EncodingError("There is no audio to encode.")
         for part in self._cutter.finish():
             self._submit(part)
         if self._pool is not None:
+            total = len(self._jobs)
+            if progress is not None:
+                for done, _ in enumerate(as_completed(self._jobs), start=1):
+                    progress(done, total)
             files = [job.result() for job in self._jobs]
             join(files, [part.length for part in self._parts], target)
             return
@@ -626,6 +633,7 @@ def encode(
     artwork: Artwork | None = None,
     store: ClipStore | None = None,
     encoder: StreamEncoder | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Encoded:
     """Write the MP3 at ``out_path`` and its transcripts beside it, all or nothing.
 
@@ -644,7 +652,7 @@ def encode(
             for piece in programme.pieces:
                 encoder.add(piece, programme.sample_rate)
         temps = {kind: stack.enter_context(atomic_path(path)) for kind, path in paths.items()}
-        encoder.finish(temps["mp3"])
+        encoder.finish(temps["mp3"], progress)
         try:
             info = MP3(str(temps["mp3"])).info
         except HeaderNotFoundError as exc:

@@ -234,10 +234,10 @@ def render(
             close = getattr(engine, "close", None)  # engines that hold a process or files
             if close is not None:
                 close()
-        report("encode", 0, 1)
         synthesized = counting.calls
-        encoded = _encode(programme, article, segments, engine, profile.name, out, config, encoder)
-    report("encode", 1, 1)
+        encoded = _encode(
+            programme, article, segments, engine, profile.name, out, config, encoder, report
+        )
     files = encoded.files
     return Episode(
         mp3_path=str(files["mp3"]),
@@ -316,6 +316,7 @@ def _encode(
     out: Path,
     config: Config,
     encoder: StreamEncoder,
+    report: Progress,
 ) -> Encoded:
     from .artwork import load_artwork
     from .encode import Disclosure, encode
@@ -323,6 +324,17 @@ def _encode(
     lead = article.image_url if config.artwork_from_page else None
     artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
     disclosure = Disclosure(engine.name, engine.version, voice)
-    return encode(
-        programme, article, segments, disclosure, out, encoder.settings, artwork, encoder=encoder
+    report("encode", 0, encoder.parts + 1)  # the last part is cut when the programme ends
+    encoded = encode(
+        programme,
+        article,
+        segments,
+        disclosure,
+        out,
+        encoder.settings,
+        artwork,
+        encoder=encoder,
+        progress=lambda done, total: report("encode", done, total),
     )
+    report("encode", encoded.parts, encoded.parts)
+    return encoded

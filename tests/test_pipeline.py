@@ -74,7 +74,7 @@ def test_script_marks_quotes_and_applies_the_lexicon() -> None:
 
 def test_progress_is_reported_per_segment(tmp_path: Path) -> None:
     calls: list[tuple[str, int, int]] = []
-    narrate.render(
+    episode = narrate.render(
         str(EXAMPLE),
         tmp_path / "p.mp3",
         Config(voice="silent"),
@@ -82,7 +82,10 @@ def test_progress_is_reported_per_segment(tmp_path: Path) -> None:
     )
     synth = [c for c in calls if c[0] == "synthesize"]
     assert synth[-1] == ("synthesize", 19, 19)
-    assert calls[-1] == ("encode", 1, 1)
+    encode = [c for c in calls if c[0] == "encode"]
+    assert encode[0] == ("encode", 0, episode.parts) and episode.parts > 1
+    assert encode[-1] == ("encode", episode.parts, episode.parts)
+    assert [done for _, done, _ in encode] == sorted(done for _, done, _ in encode)
 
 
 def test_a_failed_render_leaves_no_file(tmp_path: Path) -> None:
