@@ -19,6 +19,9 @@ from .errors import ConfigError
 from .model import Article, Episode, Page, Programme, Segment, StoredClip
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .artwork import Artwork
     from .cache import ClipStore
     from .encode import Encoded, EncodeSettings, StreamEncoder
     from .engines import Engine
@@ -188,6 +191,8 @@ def render(
         episode = render("examples/kyiv-independent.html", "out/story.mp3")
         episode.duration_s  # about 120 seconds with the default voice
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .assemble import assemble
     from .encode import StreamEncoder
     from .engines import get_engine
@@ -217,7 +222,15 @@ def render(
         if path is not None and not path.is_file():
             raise ConfigError(f"The {label} audio file {path} does not exist.")
     settings = _encode_settings(config)
-    with _clip_store(config) as store, StreamEncoder(settings, out.parent, store) as encoder:
+    # The cover (perhaps a download of the page's lead image) arrives during synthesis. A
+    # failed render does not wait for it.
+    background = ThreadPoolExecutor(max_workers=1)
+    with (
+        contextlib.closing(_Shutdown(background)),
+        _clip_store(config) as store,
+        StreamEncoder(settings, out.parent, store) as encoder,
+    ):
+        artwork = background.submit(_artwork, article, config)
         try:
             clips = synthesize(segments, profile, counting, store, spoken.lexicon_version)
             programme = assemble(
@@ -236,8 +249,9 @@ def render(
                 close()
         synthesized = counting.calls
         encoded = _encode(
-            programme, article, segments, engine, profile.name, out, config, encoder, report
-        )
+            programme, article, segments, engine, profile.name, out, artwork.result(), encoder,
+            report,
+        )  # fmt: skip
     files = encoded.files
     return Episode(
         mp3_path=str(files["mp3"]),
@@ -254,6 +268,16 @@ def render(
         parts=encoded.parts,
         encoded_parts=encoded.encoded_parts,
     )
+
+
+class _Shutdown:
+    """Closes an executor without waiting for what it is still running."""
+
+    def __init__(self, executor: ThreadPoolExecutor) -> None:
+        self.executor = executor
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 class _Counting:
@@ -307,6 +331,13 @@ def _encode_settings(config: Config) -> EncodeSettings:
     )
 
 
+def _artwork(article: Article, config: Config) -> Artwork | None:
+    from .artwork import load_artwork
+
+    lead = article.image_url if config.artwork_from_page else None
+    return load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
+
+
 def _encode(
     programme: Programme,
     article: Article,
@@ -314,15 +345,12 @@ def _encode(
     engine: Engine,
     voice: str,
     out: Path,
-    config: Config,
+    artwork: Artwork | None,
     encoder: StreamEncoder,
     report: Progress,
 ) -> Encoded:
-    from .artwork import load_artwork
     from .encode import Disclosure, encode
 
-    lead = article.image_url if config.artwork_from_page else None
-    artwork = load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
     disclosure = Disclosure(engine.name, engine.version, voice)
     report("encode", 0, encoder.parts + 1)  # the last part is cut when the programme ends
     encoded = encode(
