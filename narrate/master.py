@@ -79,7 +79,8 @@ class ClipProfile:
 
 def samples_of(pcm: bytes) -> Floats:
     """16-bit PCM as floats in [-1, 1)."""
-    samples: Floats = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(32768)
+    samples: Floats = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    samples *= np.float32(1 / 32768)  # in place: an hour of speech is 550 clips of this
     return samples
 
 
@@ -305,11 +306,13 @@ def programme_pcm(
             continue
         samples = resample_clip(samples_of(piece.read()), length, rate, output_rate)
         if levelling is not UNITY:
-            samples = level(samples, levelling, output_rate)
-        scaled = samples * np.float32(32768)
-        np.rint(scaled, out=scaled)
-        np.clip(scaled, -32768, 32767, out=scaled)
-        yield scaled.astype("<i2").tobytes()
+            samples = level(samples, levelling, output_rate)  # a new array: ours to change
+        else:
+            samples = samples.copy()
+        samples *= np.float32(32768)
+        np.rint(samples, out=samples)
+        np.clip(samples, -32768, 32767, out=samples)
+        yield samples.astype("<i2").tobytes()
 
 
 __all__ = [
