@@ -156,7 +156,14 @@ def get_queue(
             Path(data_dir).mkdir(parents=True, exist_ok=True)
         # immediate mode keeps its tasks in memory: nothing of an inline build is left on disk.
         # A generous lock timeout: the service's requests and workers write the queue at once.
-        huey = SqliteHuey(name, filename=filename, immediate=immediate, timeout=30, **_HUEY_OPTIONS)
+        huey = SqliteHuey(
+            name,
+            filename=filename,
+            immediate=immediate,
+            timeout=30,
+            storage_class=_sqlite_storage(),
+            **_HUEY_OPTIONS,
+        )
     task = huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render")
     return Queue(huey=huey, render=task(render_task), url=url)
 
