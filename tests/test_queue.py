@@ -37,6 +37,16 @@ def test_sqlite_queue_lives_in_the_data_folder(tmp_path: Path) -> None:
     queue.huey.storage.close()
 
 
+def test_several_tasks_are_queued_in_one_write_and_taken_in_order(tmp_path: Path) -> None:
+    storage = get_queue(tmp_path / "data").huey.storage
+    try:
+        storage.enqueue_many([b"first", b"second", b"third"])
+        assert [bytes(storage.dequeue()) for _ in range(3)] == [b"first", b"second", b"third"]
+        assert storage.dequeue() is None
+    finally:
+        storage.close()
+
+
 def test_redis_needs_a_redis_url_and_says_how_to_get_the_client(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"redis://host:port/db"):
         get_queue(tmp_path, "amqp://broker")

@@ -8,6 +8,7 @@ segment. Nothing in narrate knows it is being tested.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -377,3 +378,41 @@ def test_two_workers_share_many_jobs_without_duplicates(
     assert len(_feed_guids(service.output)) == 12
     results = [json.loads(job.result or "{}") for job in final if job]
     assert len({r["episode"] for r in results}) == 12
+
+
+# --- what a 202 promises -----------------------------------------------------------------------
+
+
+def test_a_202_is_sent_only_once_the_job_is_on_disk_and_queued(
+    tmp_path: Path, queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """A real `narrate serve`, SIGKILLed the moment it has answered a burst of publishes:
+    every job it accepted is in the state database and has its task on the queue."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = clean_env(**queue_env)
+    config = write_service_config(tmp_path, base_url=base + "/")
+    server = narrate_process("serve", str(config), "--port", str(port), env=env,
+                             log=tmp_path / "serve.log")  # fmt: skip
+    try:
+        wait_until_serving(base)
+
+        async def burst() -> list[httpx.Response]:
+            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                sends = []
+                for number in range(20):
+                    body, headers = signed(generic("ferry", id=f"story-{number}"))
+                    sends.append(client.post("/v1/articles", content=body, headers=headers))
+                return list(await asyncio.gather(*sends))
+
+        answers = asyncio.run(burst())
+    finally:
+        _stop(server, signal.SIGKILL)  # no shutdown: nothing written after the answers
+    assert [answer.status_code for answer in answers] == [202] * 20
+    accepted = {answer.json()["id"] for answer in answers}
+    service = load_service(config, env=env)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    assert {job.id for job in state.jobs("queued")} == accepted
+    assert queue.waiting() == accepted
