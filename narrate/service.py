@@ -62,8 +62,6 @@ RETRY_BACKOFF = 2.0
 CALLBACK_RETRIES = 5
 """A callback that fails is tried again this many times: after 1, 2, 4, 8 and 16 s."""
 LOCK_FILE = "publish.lock"
-RENDER_NICENESS = 10
-"""How much lower than the service's the render processes' CPU priority is (``nice``)."""
 
 
 def worker_id() -> str:
@@ -133,6 +131,8 @@ def load_service(path: str | Path, env: Mapping[str, str] | None = None) -> Serv
     config = feed.render
     if config.service_max_body_bytes < 1024:
         raise ConfigError("Setting 'service_max_body_bytes' must be at least 1024.")
+    if not 0 <= config.service_worker_nice <= 19:
+        raise ConfigError("Setting 'service_worker_nice' must be from 0 to 19, e.g. 10.")
     if config.service_data_dir:
         feed = replace(feed, output=Path(config.service_data_dir).resolve())
     return Service(feed=feed, queue_url=config.queue or None)
@@ -772,6 +772,8 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
     """
     from huey.consumer import Consumer
 
+    # First, from the main thread: every thread and process the consumer starts inherits it.
+    nice = lower_priority(service.config.service_worker_nice)
     queue = service_queue(service)
     prepare(service)
 
@@ -787,10 +789,6 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
 
         if os.getpid() != parent:
             threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-            # Renders are background work: on a machine that also answers the CMS, the
-            # service's 202s must not wait behind them for a core (see bench/service.py).
-            with contextlib.suppress(OSError):
-                os.nice(RENDER_NICENESS)
 
     queue.huey.on_startup()(_watch_parent)
 
@@ -799,7 +797,9 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
             super().start()
             # Started after the worker processes are forked: they inherit no reaper.
             threading.Thread(target=_reaper, name="reaper", daemon=True).start()
-            log.info("worker %d ready: %d render process(es)", os.getpid(), self.workers)
+            log.info(
+                "worker %d ready: %d render process(es) at nice %d", os.getpid(), self.workers, nice
+            )
             if ready is not None:
                 ready()
 
@@ -821,6 +821,20 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
         scheduler_interval=1,
     )
     consumer.run()
+
+
+def lower_priority(nice: int) -> int:
+    """Run this thread, and the threads and processes it starts, at ``nice`` or lower priority.
+
+    Renders are batch work: on a machine that also runs ``narrate serve``, the CPU goes to the
+    service's answers first (bench/service.py measures them while two workers render). A
+    process already running at a lower priority keeps it. Returns the niceness now in force.
+    """
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if nice > current:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, nice)
+    return os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def _iso() -> str:
