@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python bench/service.py                        # 200 articles, 2 workers, SQLite
     .venv/bin/python bench/service.py --queue redis://127.0.0.1:6379/0
     .venv/bin/python bench/service.py --articles 50 --concurrency 25 --voice en-us
+    .venv/bin/python bench/service.py --no-sync              # service_sync = false
 
 It starts, in a temporary folder, ``narrate serve`` and ``--workers`` separate ``narrate
 worker`` processes (one render process each, as two machines would run them), then sends
@@ -47,7 +48,7 @@ PAGES = sorted((EXAMPLES / "feed").glob("*.html"))
 SECRET = "bench-secret"
 
 
-def _config(root: Path, port: int, voice: str) -> Path:
+def _config(root: Path, port: int, voice: str, sync: bool = True) -> Path:
     loudness = "normalize_loudness = false\n" if voice == "silent" else ""
     text = f"""[podcast]
 title = "Bench"
@@ -67,6 +68,7 @@ artwork = "{EXAMPLES / "cover.png"}"
 
 [service]
 secret = "{SECRET}"
+sync = {"true" if sync else "false"}
 """
     path = root / "service.toml"
     path.write_text(text, encoding="utf-8")
@@ -191,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="narrate worker processes")
     parser.add_argument("--queue", default="", help="redis://host:port/db (default: SQLite)")
     parser.add_argument("--voice", default="silent")
+    parser.add_argument(
+        "--no-sync", action="store_true", help="service_sync = false: no sync before a 202"
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds for all jobs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -198,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    config = _config(root, port, args.voice)
+    config = _config(root, port, args.voice, sync=not args.no_sync)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATE_")}
     # A cold segment cache of its own: every run renders every article, as the first time.
     env["NARRATE_CACHE_DIR"] = str(root / "segments")
@@ -301,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         ("client CPU per publish", f"{client_cpu * 1000 / args.articles:.2f} ms"),
         ("all answered in", f"{sent_s:.2f} s"),
         ("all jobs done in", f"{done_s:.1f} s ({args.workers} workers, {queue}, {args.voice})"),
+        ("sync before a 202", "no (service_sync = false)" if args.no_sync else "yes"),
         ("episodes / feed items", f"{episode_count} / {len(guids)}"),
         ("load average (1 min)", f"{load_before:.2f} before, {load_after:.2f} after"),
         ("checks", "passed" if not failures else "FAILED: " + "; ".join(failures)),

@@ -306,7 +306,7 @@ def create_app(
         try:
             outcomes = record_submissions(state(), jobs, [submission for submission, _ in group])
             # A 202 promises the job is on disk: the commit is synced before anyone hears.
-            if any(isinstance(outcome, Accepted) for outcome in outcomes):
+            if config.service_sync and any(isinstance(o, Accepted) for o in outcomes):
                 await run_in_threadpool(state().sync)
         except Exception as exc:  # the state database itself: every request of the group hears
             log.exception("%d submission(s) not recorded or not synced", len(group))

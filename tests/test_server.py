@@ -278,7 +278,7 @@ def test_a_submission_that_cannot_be_recorded_fails_alone(
 
 
 def test_a_202_waits_for_the_commit_to_be_synced_to_disk(
-    site: Site, monkeypatch: pytest.MonkeyPatch
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[set[str]] = []
     real = State.sync
@@ -295,6 +295,9 @@ def test_a_202_waits_for_the_commit_to_be_synced_to_disk(
     answer = publish(site.app, generic("ferry"))
     assert answer.status_code == 202
     assert seen == [{answer.json()["id"]}], "synced once, with the job committed, before the 202"
+    unsynced = Site(tmp_path / "unsynced", sync=False)
+    assert publish(unsynced.app, generic("ferry")).status_code == 202
+    assert len(seen) == 1, "service_sync off: committed, not synced"
 
 
 def _wordpress_post(status: str = "publish") -> dict[str, Any]:
