@@ -142,6 +142,19 @@ class Config:
         "How long a worker's claim on a render lasts without a heartbeat; a job whose worker "
         "died is taken up again after this.",
     )
+    service_sync: bool = _setting(
+        True,
+        "Sync the state database to disk before a publish is answered 202, so that an accepted "
+        "job survives a power cut (the publishes that arrive together share one sync); off, "
+        "it survives a crash of the service but not of the machine, and no answer waits for "
+        "the disk.",
+    )
+    service_worker_nice: int = _setting(
+        10,
+        "CPU priority of 'narrate worker' and its renders, as nice (0-19, higher yields more): "
+        "renders are batch work, and on a machine that also runs 'narrate serve' its answers "
+        "must not wait behind them for a core.",
+    )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Config:
         """Return a copy with ``values`` applied (unknown keys raise :class:`ConfigError`)."""

@@ -79,6 +79,8 @@ _NOT_AUDIBLE = frozenset(
         "service_data_dir",
         "service_max_body_bytes",
         "service_lease_s",
+        "service_sync",
+        "service_worker_nice",
         # Where segments are cached and how the MP3 is split across cores change how fast a
         # narration is made, not what it sounds like (tests/test_mp3join.py checks the latter).
         "cache",

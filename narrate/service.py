@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import threading
 import time
 import uuid
@@ -61,8 +62,6 @@ RETRY_BACKOFF = 2.0
 CALLBACK_RETRIES = 5
 """A callback that fails is tried again this many times: after 1, 2, 4, 8 and 16 s."""
 LOCK_FILE = "publish.lock"
-RENDER_NICENESS = 10
-"""How much lower than the service's the render processes' CPU priority is (``nice``)."""
 
 
 def worker_id() -> str:
@@ -132,6 +131,8 @@ def load_service(path: str | Path, env: Mapping[str, str] | None = None) -> Serv
     config = feed.render
     if config.service_max_body_bytes < 1024:
         raise ConfigError("Setting 'service_max_body_bytes' must be at least 1024.")
+    if not 0 <= config.service_worker_nice <= 19:
+        raise ConfigError("Setting 'service_worker_nice' must be from 0 to 19, e.g. 10.")
     if config.service_data_dir:
         feed = replace(feed, output=Path(config.service_data_dir).resolve())
     return Service(feed=feed, queue_url=config.queue or None)
@@ -154,6 +155,18 @@ class ServiceQueue:
         conn = getattr(self.huey.storage, "conn", None)
         if conn is not None and hasattr(conn, "close"):
             conn.close()
+
+    def render_many(self, job_ids: list[str]) -> None:
+        """Queue a render task for each job, in one write to the queue where it can."""
+        if not job_ids:
+            return
+        enqueue_many = getattr(self.huey.storage, "enqueue_many", None)
+        if self.huey.immediate or enqueue_many is None:
+            for job_id in job_ids:
+                self.render(job_id)
+            return
+        tasks = [self.render.s(job_id) for job_id in job_ids]
+        enqueue_many([self.huey.serialize_task(task) for task in tasks])
 
     def waiting(self) -> set[str]:
         """Ids of the jobs that have a render task on the queue or scheduled for a retry."""
@@ -209,28 +222,55 @@ def submit(state: State, queue: ServiceQueue, submission: Submission) -> Accepte
     """Record and queue ``submission``, or find the job that already holds that version.
 
     The same version again is the same job: answered as it stands, re-queued only if it
-    failed, or if a newer version was published since (an edit that was reverted).
+    failed, or if a newer version was published since (an edit that was reverted). The job is
+    committed before its task is queued, so a worker never takes a task for a job it cannot
+    see yet. (The API records a group of submissions at a time: :func:`record_submissions`.)
     """
-    job_id = submission.job_id
-    clock = time.time()
-    created = state.add_job(
-        job_id,
-        submission.source,
-        submission.content_hash,
-        submission.to_json(),
-        submission.callback_url,
-        _iso(),
-        clock,
+    with state.transaction():
+        ((accepted, enqueue),) = _record_submissions(state, [submission])
+    if enqueue:
+        queue.render(accepted.job.id)
+    return accepted
+
+
+def _record_submissions(state: State, submissions: list[Submission]) -> list[tuple[Accepted, bool]]:
+    """:func:`submit`'s writes for several submissions, in the caller's transaction.
+
+    For each, what it led to and whether a render task is to be queued. New jobs (the usual
+    case) take three statements for the whole group; a version seen before takes its own.
+    """
+    now, clock = _iso(), time.time()
+    ids = [submission.job_id for submission in submissions]
+    existing = state.jobs_by_id(ids)
+    new: dict[str, Submission] = {}
+    for submission in submissions:
+        if submission.job_id not in existing:
+            new.setdefault(submission.job_id, submission)
+    state.add_jobs(
+        [
+            (job_id, s.source, s.content_hash, s.to_json(), s.callback_url, now, clock)
+            for job_id, s in new.items()
+        ]
     )
-    job = state.job(job_id)
-    if job is None:  # deleted between the two statements: a DELETE raced this request
-        raise NarrateError("The job was deleted while it was being created; send it again.")
-    if created:
-        queue.render(job_id)
-        return Accepted(job, created=True, pending=True)
-    newer = state.newer_job(job)
-    again = job.status == "failed" or (job.status in ("done", "superseded") and newer is not None)
-    if again:
+    created = state.jobs_by_id(list(new))
+    outcomes: list[tuple[Accepted, bool]] = []
+    for submission in submissions:
+        job_id = submission.job_id
+        if job_id in created:  # the first of this version: queued now
+            outcomes.append((Accepted(created.pop(job_id), created=True, pending=True), True))
+            continue
+        # As it stands now: there before, or sent twice in this group (queued by the first).
+        found = state.job(job_id)
+        assert found is not None  # inserted, or there already, in this transaction
+        job = found
+        newer = state.newer_job(job)
+        again = job.status == "failed" or (
+            job.status in ("done", "superseded") and newer is not None
+        )
+        if not again:
+            pending = job.status in ("queued", "running")
+            outcomes.append((Accepted(job, created=False, pending=pending), False))
+            continue
         state.move_to_end(job_id)
         state.update_job(
             job_id,
@@ -238,14 +278,43 @@ def submit(state: State, queue: ServiceQueue, submission: Submission) -> Accepte
             error=None,
             attempts=0,
             lease=None,
-            updated=_iso(),
+            updated=now,
             enqueued_at=clock,
             callback_url=submission.callback_url or job.callback_url,
         )
-        queue.render(job_id)
         job = state.job(job_id) or job
-        return Accepted(job, created=False, pending=True)
-    return Accepted(job, created=False, pending=job.status in ("queued", "running"))
+        outcomes.append((Accepted(job, created=False, pending=True), True))
+    return outcomes
+
+
+def record_submissions(
+    state: State, queue: ServiceQueue, submissions: list[Submission]
+) -> list[Accepted | Exception]:
+    """Record and queue several submissions at once: one transaction, one write to the queue.
+
+    The API groups the publishes that arrive together (:func:`narrate.server.create_app`):
+    one commit and one sync to disk for the group rather than one each. Each submission
+    gets what it led to, or the exception that stopped it: one that cannot be recorded
+    fails alone, the others are recorded one at a time.
+    """
+    try:
+        with state.transaction():
+            recorded = _record_submissions(state, submissions)
+    except Exception as exc:
+        if len(submissions) == 1 or isinstance(exc, sqlite3.OperationalError):
+            return [exc] * len(submissions)  # the database itself (locked, full): all fail
+        return [record_submissions(state, queue, [one])[0] for one in submissions]
+    outcomes: list[Accepted | Exception] = [accepted for accepted, _ in recorded]
+    queued = [accepted.job.id for accepted, enqueue in recorded if enqueue]
+    try:
+        queue.render_many(queued)
+    except Exception as exc:  # recorded: the reaper queues them once the queue answers again
+        log.exception("%d job(s) recorded but not queued", len(queued))
+        outcomes = [
+            exc if isinstance(outcome, Accepted) and outcome.job.id in queued else outcome
+            for outcome in outcomes
+        ]
+    return outcomes
 
 
 def delete_episode(service: Service, state: State, record: Record) -> None:
@@ -703,6 +772,8 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
     """
     from huey.consumer import Consumer
 
+    # First, from the main thread: every thread and process the consumer starts inherits it.
+    nice = lower_priority(service.config.service_worker_nice)
     queue = service_queue(service)
     prepare(service)
 
@@ -718,10 +789,6 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
 
         if os.getpid() != parent:
             threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-            # Renders are background work: on a machine that also answers the CMS, the
-            # service's 202s must not wait behind them for a core (see bench/service.py).
-            with contextlib.suppress(OSError):
-                os.nice(RENDER_NICENESS)
 
     queue.huey.on_startup()(_watch_parent)
 
@@ -730,7 +797,9 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
             super().start()
             # Started after the worker processes are forked: they inherit no reaper.
             threading.Thread(target=_reaper, name="reaper", daemon=True).start()
-            log.info("worker %d ready: %d render process(es)", os.getpid(), self.workers)
+            log.info(
+                "worker %d ready: %d render process(es) at nice %d", os.getpid(), self.workers, nice
+            )
             if ready is not None:
                 ready()
 
@@ -752,6 +821,20 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
         scheduler_interval=1,
     )
     consumer.run()
+
+
+def lower_priority(nice: int) -> int:
+    """Run this thread, and the threads and processes it starts, at ``nice`` or lower priority.
+
+    Renders are batch work: on a machine that also runs ``narrate serve``, the CPU goes to the
+    service's answers first (bench/service.py measures them while two workers render). A
+    process already running at a lower priority keeps it. Returns the niceness now in force.
+    """
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if nice > current:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, nice)
+    return os.getpriority(os.PRIO_PROCESS, 0)
 
 
 def _iso() -> str:

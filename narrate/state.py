@@ -23,7 +23,10 @@ for before it finished).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -160,13 +163,15 @@ class State:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._synced = False
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # autocommit: each statement is its own transaction, durable before the next step.
+        # autocommit: each statement is its own transaction (unless in :meth:`transaction`).
         self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
-        # WAL is durable across a process crash with NORMAL; FULL's fsync per commit would be
-        # the service's slowest step under load. A power cut may lose the last commits only.
+        # WAL is durable across a process crash with NORMAL; a power cut may lose the last
+        # commits, unless :meth:`sync` made them durable. (FULL would sync at every commit: the
+        # service's slowest step under load, and done on its event loop.)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         for statement in _JOBS_SCHEMA:
@@ -176,6 +181,45 @@ class State:
     def close(self) -> None:
         """Close the connection."""
         self._db.close()
+
+    def sync(self) -> None:
+        """Make every commit so far durable, a power cut included: sync the WAL to disk.
+
+        Safe to call from another thread (it touches the file, not the connection): the service
+        commits a group of jobs on its event loop and syncs here, in a thread, before it
+        answers them. With ``synchronous=NORMAL`` a commit is in the WAL file but not yet
+        synced; a checkpoint syncs what it copies into the database (SQLite's WAL docs), and
+        the WAL is never deleted while this connection is open.
+        """
+        if self.path == ":memory:":
+            return
+        # The folder too, the first time: the WAL file may be new (SQLite's FULL does the same).
+        paths = [self.path + "-wal"]
+        if not self._synced:
+            paths.append(str(Path(self.path).parent))
+        for path in paths:
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        self._synced = True
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block's statements as one transaction: all committed, or none.
+
+        It takes the write lock at once (``BEGIN IMMEDIATE``), so a read in the block sees what
+        the block's writes will be applied to.
+        """
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:  # SQLite may have rolled back already (disk full)
+                self._db.execute("ROLLBACK")
+            raise
 
     def by_guid(self, guid: str) -> Record | None:
         """The record whose episode guid is ``guid`` (the service's episode id)."""
@@ -242,6 +286,28 @@ class State:
             (job_id, source, content_hash, payload, callback_url, now, now, enqueued_at),
         )
         return cursor.rowcount == 1
+
+    def add_jobs(self, rows: list[tuple[str, str, str, str, str | None, str, float]]) -> None:
+        """Insert queued jobs, ``(id, source, content_hash, payload, callback_url, now,
+        enqueued_at)`` each, in one statement; ids that exist already are left as they are."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO jobs (id, source, content_hash, status, payload, callback_url,"
+            " created, updated, enqueued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+            [
+                (job_id, source, digest, payload, url, now, now, at)
+                for job_id, source, digest, payload, url, now, at in rows
+            ],
+        )
+
+    def jobs_by_id(self, job_ids: list[str]) -> dict[str, Job]:
+        """The jobs among ``job_ids`` that exist, by id (one query)."""
+        found: dict[str, Job] = {}
+        for start in range(0, len(job_ids), 500):  # below SQLite's limit on parameters
+            chunk = job_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self._db.execute(f"{_JOB_SELECT} WHERE id IN ({marks})", chunk):
+                found[row[1]] = Job(*row)
+        return found
 
     def job(self, job_id: str) -> Job | None:
         """The job ``job_id``, or ``None``."""

@@ -31,6 +31,20 @@ def test_sqlite_queue_lives_in_the_data_folder(tmp_path: Path) -> None:
     queue = get_queue(tmp_path / "data")
     assert not queue.immediate
     assert (tmp_path / "data" / QUEUE_FILE).is_file()
+    # No fsync per task (NORMAL, not huey's FULL): a task lost to a power cut is queued again
+    # by the service's reaper, from the job the state database keeps.
+    assert queue.huey.storage.conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+    queue.huey.storage.close()
+
+
+def test_several_tasks_are_queued_in_one_write_and_taken_in_order(tmp_path: Path) -> None:
+    storage = get_queue(tmp_path / "data").huey.storage
+    try:
+        storage.enqueue_many([b"first", b"second", b"third"])
+        assert [bytes(storage.dequeue()) for _ in range(3)] == [b"first", b"second", b"third"]
+        assert storage.dequeue() is None
+    finally:
+        storage.close()
 
 
 def test_redis_needs_a_redis_url_and_says_how_to_get_the_client(tmp_path: Path) -> None:

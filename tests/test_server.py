@@ -28,8 +28,17 @@ from servicekit import (
 
 from narrate.auth import sign_headers, verify_signature
 from narrate.errors import ConfigError
+from narrate.payloads import Submission, parse
 from narrate.server import create_app
-from narrate.service import Service, ServiceQueue, prepare, service_queue
+from narrate.service import (
+    Accepted,
+    Service,
+    ServiceQueue,
+    prepare,
+    record_submissions,
+    service_queue,
+)
+from narrate.state import State
 
 
 class Site:
@@ -215,6 +224,80 @@ def test_a_render_that_keeps_failing_ends_failed_with_its_reason(site: Site) -> 
 
 
 # --- payload shapes --------------------------------------------------------------------------
+
+
+def test_publishes_sent_together_are_each_answered_as_if_alone(site: Site) -> None:
+    """The intake records a group at a time: five versions, each sent three times at once."""
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=site.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            sends = []
+            for number in range(15):
+                body, headers = signed(generic("ferry", id=f"story-{number % 5}"))
+                sends.append(client.post("/v1/articles", content=body, headers=headers))
+            return list(await asyncio.gather(*sends))
+
+    answers = asyncio.run(burst())
+    assert {answer.status_code for answer in answers} == {202}
+    jobs = [answer.json() for answer in answers]
+    ids = {job["id"] for job in jobs}
+    assert len(ids) == 5
+    assert sum(not job["duplicate"] for job in jobs) == 5, "each version created once"
+    assert len(site.queue.huey.pending()) == 5 and site.queue.waiting() == ids, "one task each"
+    state = site.service.state()
+    try:
+        assert {job.id for job in state.jobs("queued")} == ids
+    finally:
+        state.close()
+
+
+def test_a_submission_that_cannot_be_recorded_fails_alone(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import narrate.service
+
+    real = narrate.service._record_submissions
+
+    def picky(state: Any, submissions: list[Submission]) -> Any:
+        if any(submission.source == "id:bad" for submission in submissions):
+            raise RuntimeError("this one cannot be recorded")
+        return real(state, submissions)
+
+    monkeypatch.setattr(narrate.service, "_record_submissions", picky)
+    group = [parse(generic("ferry", id=name)) for name in ("one", "bad", "two")]
+    state = site.service.state()
+    try:
+        one, bad, two = record_submissions(state, site.queue, group)
+    finally:
+        state.close()
+    assert isinstance(bad, RuntimeError)
+    assert isinstance(one, Accepted) and one.created and one.job.source == "id:one"
+    assert isinstance(two, Accepted) and two.created and two.job.source == "id:two"
+    assert len(site.queue.huey.pending()) == 2
+
+
+def test_a_202_waits_for_the_commit_to_be_synced_to_disk(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[set[str]] = []
+    real = State.sync
+
+    def sync(state: State) -> None:
+        real(state)
+        other = State(state.path)  # what is committed, as another process would read it
+        try:
+            seen.append({job.id for job in other.jobs("queued")})
+        finally:
+            other.close()
+
+    monkeypatch.setattr(State, "sync", sync)
+    answer = publish(site.app, generic("ferry"))
+    assert answer.status_code == 202
+    assert seen == [{answer.json()["id"]}], "synced once, with the job committed, before the 202"
+    unsynced = Site(tmp_path / "unsynced", sync=False)
+    assert publish(unsynced.app, generic("ferry")).status_code == 202
+    assert len(seen) == 1, "service_sync off: committed, not synced"
 
 
 def _wordpress_post(status: str = "publish") -> dict[str, Any]:

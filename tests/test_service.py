@@ -8,6 +8,7 @@ segment. Nothing in narrate knows it is being tested.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -35,6 +36,7 @@ from servicekit import (
     write_service_config,
 )
 
+from narrate.errors import ConfigError
 from narrate.payloads import parse
 from narrate.service import MAX_ATTEMPTS, load_service, reap, service_queue, submit
 from narrate.state import State
@@ -377,3 +379,88 @@ def test_two_workers_share_many_jobs_without_duplicates(
     assert len(_feed_guids(service.output)) == 12
     results = [json.loads(job.result or "{}") for job in final if job]
     assert len({r["episode"] for r in results}) == 12
+
+
+# --- what a 202 promises, and the workers' CPU priority ----------------------------------------
+
+
+def test_a_202_is_sent_only_once_the_job_is_on_disk_and_queued(
+    tmp_path: Path, queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """A real `narrate serve`, SIGKILLed the moment it has answered a burst of publishes:
+    every job it accepted is in the state database and has its task on the queue."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = clean_env(**queue_env)
+    config = write_service_config(tmp_path, base_url=base + "/")
+    server = narrate_process("serve", str(config), "--port", str(port), env=env,
+                             log=tmp_path / "serve.log")  # fmt: skip
+    try:
+        wait_until_serving(base)
+
+        async def burst() -> list[httpx.Response]:
+            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                sends = []
+                for number in range(20):
+                    body, headers = signed(generic("ferry", id=f"story-{number}"))
+                    sends.append(client.post("/v1/articles", content=body, headers=headers))
+                return list(await asyncio.gather(*sends))
+
+        answers = asyncio.run(burst())
+    finally:
+        _stop(server, signal.SIGKILL)  # no shutdown: nothing written after the answers
+    assert [answer.status_code for answer in answers] == [202] * 20
+    accepted = {answer.json()["id"] for answer in answers}
+    service = load_service(config, env=env)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    assert {job.id for job in state.jobs("queued")} == accepted
+    assert queue.waiting() == accepted
+
+
+def test_a_worker_and_its_renders_run_at_a_lower_cpu_priority(
+    tmp_path: Path, slow_engine: dict[str, str], closing: list[Any]
+) -> None:
+    """``service_worker_nice``: the consumer and the render process it forks run at it."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    wanted = max(own, 7)
+    env = clean_env(
+        **slow_engine,
+        NARRATE_SERVICE_WORKER_NICE="7",
+        NARRATE_CACHE_DIR=str(tmp_path / "segments"),
+    )
+    config = write_service_config(tmp_path)
+    service = load_service(config, env=env)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    submit(state, queue, parse(generic("ferry")))
+    worker = narrate_process("worker", str(config), env=env, log=tmp_path / "worker.log")
+    try:
+        running = wait_for(lambda: state.jobs("running"), 120, "a render to start")[0]
+        render = int(str(running.worker).rsplit(":", 1)[1])
+        assert render != worker.pid, "rendered in a process of its own"
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == wanted
+        assert os.getpriority(os.PRIO_PROCESS, render) == wanted
+    finally:
+        _stop(worker)
+    assert f"at nice {wanted}" in (tmp_path / "worker.log").read_text()
+
+
+def test_lowering_the_priority_never_raises_it() -> None:
+    from narrate.service import lower_priority
+
+    code = "from narrate.service import lower_priority as l; print(l(5), l(3), l(0))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), check=True
+    )
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert result.stdout.split() == [str(max(own, 5))] * 3
+    assert lower_priority(own) == own  # this process: unchanged
+
+
+def test_the_worker_priority_must_be_a_nice_value(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"service_worker_nice.*0 to 19"):
+        make_service(tmp_path, worker_nice=25)
+    assert make_service(tmp_path).config.service_worker_nice == 10
