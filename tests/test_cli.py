@@ -51,7 +51,7 @@ def test_script_speaks_headline_byline_date_then_the_ten_paragraphs_and_nothing_
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert (
-        lines[0] == "'Meeting is clearly on the radar', Kremlin on potential Trump-Putin meeting."
+        lines[0] == "'Meeting is clearly on the radar', Kremlin on potential Trump Putin meeting."
     )
     assert lines[1] == "By Kateryna Hodunova."
     assert lines[2] == "May fifth, twenty twenty-five."
