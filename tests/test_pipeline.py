@@ -69,7 +69,7 @@ def test_script_marks_quotes_and_applies_the_lexicon() -> None:
     assert any("[[k'i:Iv]]" in s.spoken for s in spoken.segments)
     assert not any("Kyiv" in s.spoken for s in spoken.segments)
     respelled = narrate.script(narrate.extract(str(EXAMPLE), config), Config(voice="silent"))
-    assert any("Peskoff said" in s.spoken for s in respelled.segments)
+    assert any("Peskov said" in s.spoken for s in respelled.segments)
     assert not any("[[" in s.spoken for s in respelled.segments)
     assert [s.index for s in spoken.segments] == list(range(len(spoken.segments)))
 
