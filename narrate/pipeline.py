@@ -90,6 +90,7 @@ def script(article: Article, config: Config) -> Script:
     from dataclasses import replace
 
     from .assemble import DISCLOSURE_CHAPTER
+    from .engines import accepts_phonemes
     from .normalize import normalize
     from .segment import Pauses, segment
     from .voices import choose_profile, lexicon_for
@@ -115,7 +116,7 @@ def script(article: Article, config: Config) -> Script:
             )
         )
     lexicon = lexicon_for(profile, config.lexicon)
-    phonemes = profile.engine == "espeak"
+    phonemes = accepts_phonemes(profile.engine)
     spoken = normalize(segments, lexicon, profile.language, phonemes)
     return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version, profile)
 
@@ -145,6 +146,7 @@ def review(article: Article, config: Config) -> Review:
     """3-4 with a record: what ``narrate script --report`` prints for an editor."""
     from collections import Counter
 
+    from .engines import accepts_phonemes
     from .normalize import normalize_text
     from .voices import choose_profile, lexicon_for
 
@@ -152,7 +154,7 @@ def review(article: Article, config: Config) -> Review:
     profile = spoken.profile or choose_profile(config.voice, article.language, config.voices_dir)
     lexicon = lexicon_for(profile, config.lexicon)
     known = {entry.written for entry in lexicon.entries if not entry.pattern}
-    phonemes = profile.engine == "espeak"
+    phonemes = accepts_phonemes(profile.engine)
     changes: Counter[tuple[str, str]] = Counter()
     used: Counter[tuple[str, str]] = Counter()
     names: Counter[str] = Counter()

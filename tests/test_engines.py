@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from array import array
 
 import pytest
 
 from narrate.config import Config
-from narrate.engines import Engine, get_engine, list_engines
+from narrate.engines import Engine, accepts_phonemes, get_engine, list_engines
 from narrate.errors import ConfigError, SynthesisError
 from narrate.model import Clip
 from narrate.voices import Voice
@@ -26,6 +27,21 @@ def test_every_builtin_engine_satisfies_the_protocol() -> None:
         engine = get_engine(name, Config())
         assert isinstance(engine, Engine)
         assert engine.name == name and engine.version
+
+
+def test_each_engine_says_whether_it_reads_phonemes_without_being_built() -> None:
+    assert accepts_phonemes("espeak")
+    for name in ("pyttsx3", "silent", "piper", "hibari", "festival"):
+        assert not accepts_phonemes(name), name
+    # Asking loads no model and none of a neural engine's dependencies: script() asks.
+    probe = (
+        "import sys; from narrate.engines import accepts_phonemes; "
+        "accepts_phonemes('piper'); accepts_phonemes('hibari'); "
+        "loaded = {'onnxruntime', 'piper', 'hibari', 'numpy'} & set(sys.modules); "
+        "print(sorted(loaded))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_unknown_engine_names_the_known_ones() -> None:

@@ -125,6 +125,9 @@ def test_piper_speaks_with_word_timings() -> None:
     assert words == TEXT.split()
     starts = [w.start_samples for w in clip.words]
     assert starts == sorted(starts) and starts[-1] < clip.n_samples
+    # No sampling noise: the same text gives the same audio, so a render is reproducible.
+    again = engine.synthesize(TEXT, find_profile("en-us-piper").narrator)
+    assert again.pcm == clip.pcm
 
 
 @pytest.mark.parametrize("engine", ["piper", "hibari"])

@@ -15,6 +15,7 @@ from pydub.silence import detect_nonsilent
 import narrate
 from narrate.audio import decode
 from narrate.config import Config
+from narrate.pipeline import review
 
 
 @pytest.mark.slow
@@ -65,11 +66,42 @@ def test_script_marks_quotes_and_applies_the_lexicon() -> None:
     assert len(quoted) == 3
     assert all(s.spoken.startswith('"') or s.spoken.startswith("It must") for s in quoted)
     # eSpeak NG reads the lexicon's phonemes; other engines get the respelling.
-    assert any("[[k'i:v]]" in s.spoken for s in spoken.segments)
+    assert any("[[k'i:Iv]]" in s.spoken for s in spoken.segments)
     assert not any("Kyiv" in s.spoken for s in spoken.segments)
     respelled = narrate.script(narrate.extract(str(EXAMPLE), config), Config(voice="silent"))
-    assert any("Keev" in s.spoken for s in respelled.segments)
+    assert any("Peskov said" in s.spoken for s in respelled.segments)
+    assert not any("[[" in s.spoken for s in respelled.segments)
     assert [s.index for s in spoken.segments] == list(range(len(spoken.segments)))
+
+
+class _PhonemeEngine:
+    """A site's own engine that reads eSpeak phonemes, registered like a third-party one."""
+
+    name = "house"
+    version = "1"
+    accepts_phonemes = True
+
+    def __init__(self, config: Config) -> None:
+        raise AssertionError("script() must not build the engine to ask about phonemes")
+
+
+def test_script_gives_phonemes_to_any_engine_that_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate import engines
+
+    monkeypatch.setitem(engines._BUILTIN, "house", f"{__name__}:_PhonemeEngine")
+    profile = tmp_path / "house.toml"
+    profile.write_text(
+        'name = "house"\nengine = "house"\nvoice = "v"\nlanguage = "en-US"\nrate = 170\n'
+        'lexicons = ["en"]\n',
+        encoding="utf-8",
+    )
+    article = narrate.extract(str(EXAMPLE), Config())
+    spoken = narrate.script(article, Config(voice=str(profile)))
+    assert any("[[k'i:Iv]]" in s.spoken for s in spoken.segments)
+    report = review(article, Config(voice=str(profile)))
+    assert any(said.startswith("[[") for _, said, _ in report.lexicon)
 
 
 def test_progress_is_reported_per_segment(tmp_path: Path) -> None:

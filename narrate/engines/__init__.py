@@ -95,6 +95,29 @@ def get_engine(name: str, config: Config) -> Engine:
     return factory(config)
 
 
+def accepts_phonemes(name: str) -> bool:
+    """Whether the engine registered as ``name`` reads eSpeak ``[[...]]`` phonemes.
+
+    Asked of the registered factory, without building the engine: an engine class says so in a
+    class attribute, and importing an engine's module loads none of its heavy dependencies (they
+    load when the engine is built), so ``narrate script`` never loads a neural model to ask. A
+    factory that does not say (a plain function), or an engine that cannot be imported here,
+    gets the lexicon's respellings, which every engine can read.
+
+    >>> accepts_phonemes("espeak"), accepts_phonemes("piper")
+    (True, False)
+    """
+    target = _targets().get(name)
+    if target is None:
+        return False
+    try:
+        factory = _load_factory(target)
+    except (ImportError, AttributeError):
+        return False
+    said = getattr(factory, "accepts_phonemes", False)
+    return said if isinstance(said, bool) else False
+
+
 def list_engines(config: Config) -> list[EngineInfo]:
     """Every registered engine, each tried once, with why it cannot run if it cannot."""
     infos = []
@@ -154,6 +177,7 @@ def profile_voice_names(
 __all__ = [
     "Engine",
     "EngineInfo",
+    "accepts_phonemes",
     "get_engine",
     "list_engines",
     "package_version",

