@@ -108,8 +108,8 @@ class Config:
     )
     parallel_encode: bool = _setting(
         True,
-        "Encode narrations over 30 s in two parts on two cores, joined in a pause; the file and "
-        "its timings are the same as a one-part encode's.",
+        "Encode the MP3 in parts on every core while synthesis goes on, joined in pauses; off, "
+        "the same parts with the same levels go through one ffmpeg.",
     )
     transcripts: bool = _setting(
         True, "Write .vtt, .srt, .json and .chapters.json beside the MP3 (the .txt always)."

@@ -9,6 +9,7 @@ is complete, so a failure never leaves a half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -17,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,13 +182,14 @@ def _encode_mp3(
     _feed_ffmpeg(_start_ffmpeg(sample_rate, path, settings, info_frame), chunks)
 
 
-# Parts are cut in aligned pauses (paragraphs, headings) at least _PART_S apart: long enough
-# that starting ffmpeg for each costs little (10-20 ms of CPU), short enough that the first
-# part can be encoded a moment after synthesis starts and a one-paragraph edit re-encodes
-# about one paragraph. Further on a part may grow to 1/_GROWTH of the narration before it, so
-# a two-hour narration is about 80 parts, not 720 (each start of ffmpeg costs CPU).
-_PART_S = 10.0
-_GROWTH = 16
+# Parts are cut in aligned pauses (between sentences) at least _PART_S apart: long enough that
+# starting ffmpeg for each costs little (10-20 ms of CPU), short enough that the first part
+# can be encoded a moment after synthesis starts and an edit re-encodes about a sentence or
+# two (a 12 s part took 0.1 s, most of a re-render). Further on a part may grow to 1/_GROWTH
+# of the narration before it, so a two-hour narration is about 80 parts, not 1,400 (each start
+# of ffmpeg costs CPU).
+_PART_S = 5.0
+_GROWTH = 12
 _MAX_PART_S = 120.0  # so that the last part, encoded alone, is not a long single-core tail
 # What a part's cache key covers besides its pieces: bump when levelling or joining changes.
 _PART_FORMAT = "mp3-part-2"
@@ -334,6 +336,17 @@ class _Spare:
         self.path.unlink(missing_ok=True)
 
 
+@functools.cache
+def encoder_pool() -> ThreadPoolExecutor:
+    """The process's threads for encoding parts, shared by every render it runs.
+
+    One thread more than cores: while two ffmpegs encode, the third levels the next part
+    (Python, under the GIL), so no core waits for it. Shared, so a worker that renders article
+    after article does not start threads for each (4 ms a render).
+    """
+    return ThreadPoolExecutor(max_workers=_cores() + 1, thread_name_prefix="narrate-encode")
+
+
 def _cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
@@ -370,10 +383,7 @@ class StreamEncoder:
         self._made: list[Path] = []
         self._spares: list[_Spare] = []
         self._lock = threading.Lock()
-        # One thread more than cores: while two ffmpegs encode, the third levels the next part
-        # (Python, under the GIL), so no core waits for it.
-        workers = _cores() + 1
-        self._pool = ThreadPoolExecutor(max_workers=workers) if self.parallel else None
+        self._pool = encoder_pool() if self.parallel else None
         folder.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -436,7 +446,7 @@ class StreamEncoder:
         first_chunk = next(levelled)  # the plan, before an ffmpeg is taken
         spare = self._take(part.first)
         try:
-            if not part.first:
+            if not part.first and part.after is not None:
                 self._spare(first=False)  # for the next part, starting while this one encodes
             _feed_ffmpeg(spare.process, itertools.chain([first_chunk], levelled))
             if part.first:
@@ -484,12 +494,13 @@ class StreamEncoder:
 
     def close(self) -> None:
         """Stop pending parts and remove temporary files (after ``finish``, or on failure)."""
-        if self._pool is not None:
-            for job in self._jobs:
-                job.cancel()
-            self._pool.shutdown(wait=True)
+        for job in self._jobs:
+            job.cancel()
+        wait(self._jobs)  # the pool outlives the render; its parts must not
         with self._lock:
             spares, self._spares = self._spares, []
+        for spare in spares:
+            spare.process.kill()  # all at once, then reaped: they die in parallel
         for spare in spares:
             spare.discard()
         for path in self._made:

@@ -7,6 +7,7 @@ Stage modules are imported inside the functions that use them: ``import narrate`
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -193,8 +194,6 @@ def render(
         episode = render("examples/kyiv-independent.html", "out/story.mp3")
         episode.duration_s  # about 120 seconds with the default voice
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from .assemble import assemble
     from .encode import StreamEncoder
     from .engines import get_engine
@@ -226,13 +225,8 @@ def render(
     settings = _encode_settings(config)
     # The cover (perhaps a download of the page's lead image) arrives during synthesis. A
     # failed render does not wait for it.
-    background = ThreadPoolExecutor(max_workers=1)
-    with (
-        contextlib.closing(_Shutdown(background)),
-        _clip_store(config) as store,
-        StreamEncoder(settings, out.parent, store) as encoder,
-    ):
-        artwork = background.submit(_artwork, article, config)
+    artwork = _background().submit(_artwork, article, config)
+    with _clip_store(config) as store, StreamEncoder(settings, out.parent, store) as encoder:
         try:
             clips = synthesize(segments, profile, counting, store, spoken.lexicon_version)
             programme = assemble(
@@ -272,14 +266,12 @@ def render(
     )
 
 
-class _Shutdown:
-    """Closes an executor without waiting for what it is still running."""
+@functools.cache
+def _background() -> ThreadPoolExecutor:
+    """Threads for a render's side work (the cover), shared by the renders of a process."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    def __init__(self, executor: ThreadPoolExecutor) -> None:
-        self.executor = executor
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="narrate-background")
 
 
 class _Counting:

@@ -10,7 +10,7 @@ import pytest
 
 from narrate.audio import decode, measure_loudness
 from narrate.cache import ClipStore
-from narrate.encode import EncodeSettings, StreamEncoder, _Cutter
+from narrate.encode import _PART_S, EncodeSettings, StreamEncoder, _Cutter
 from narrate.model import Clip, Piece, Silence, StoredClip
 from narrate.mp3join import FRAME_SAMPLES, PART_LEAD, aligned_end
 
@@ -36,13 +36,14 @@ def _cut(pieces: list[Piece]) -> list[tuple[int, list]]:
     return out
 
 
-def test_cuts_in_aligned_pauses_at_least_10_s_apart_one_piece_late() -> None:
+def test_cuts_in_aligned_pauses_at_least_part_s_apart_one_piece_late() -> None:
     pieces: list[Piece] = []
     for _ in range(6):
-        pieces += [_clip(4.0), Silence(round(0.3 * RATE)), _clip(2.0), _pause(0.7)]
+        pieces += [_clip(0.4 * _PART_S), Silence(round(0.1 * RATE)), _clip(0.2 * _PART_S)]
+        pieces += [_pause(0.1 * _PART_S)]
     parts = _cut(pieces)
-    # 7 s per paragraph: a part holds two paragraphs (14 s), and the pause that ends a part
-    # is only known to be a cut once the next piece arrives.
+    # Paragraphs of 0.7 part: a part holds two, and the pause that ends a part is only known
+    # to be a cut once the next piece arrives.
     assert [fed for fed, _ in parts] == [9, 17, 24]
     assert [len(part.pieces) for _, part in parts] == [7, 7, 8]  # the last keeps its pause
     assert parts[0][1].first and not any(part.first for _, part in parts[1:])
@@ -103,7 +104,7 @@ def test_parts_are_encoded_while_the_programme_is_still_growing(
     pieces: list[Piece] = []
     position = 0
     for i, amplitude in enumerate([0.05, 0.05, 0.4, 0.4]):
-        clip = _tone_clip(store, "abcd"[i], 5.0, amplitude)
+        clip = _tone_clip(store, "abcd"[i], 0.6 * _PART_S, amplitude)
         position += clip.n_samples
         pause = round(1.0 * RATE)  # stretched onto the frame grid, as assemble does
         target = aligned_end(round((position + pause) * OUT / RATE))
@@ -114,7 +115,7 @@ def test_parts_are_encoded_while_the_programme_is_still_growing(
     with StreamEncoder(settings, tmp_path, store) as encoder:
         for piece in pieces[:5]:
             encoder.add(piece, RATE)
-        assert encoder.parts == 1, "the first 12 s went to the encoder before the rest arrived"
+        assert encoder.parts == 1, "the first half went to the encoder before the rest arrived"
         for piece in pieces[5:]:
             encoder.add(piece, RATE)
         encoder.finish(tmp_path / "out.mp3")

@@ -292,7 +292,11 @@ class PiperEngine:
         self._alone: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         voices = profile_voice_names(config, self.name, JOE, model_name)
-        self.version = f"piper-tts {package_version('piper-tts')} {voices}"
+        # The sampling settings are part of the sound: in the version, so the segment cache
+        # never hands back a clip made with other ones.
+        self.version = (
+            f"piper-tts {package_version('piper-tts')} {voices} noise {_NOISE_SCALE:g}/{_NOISE_W:g}"
+        )
 
     # -- voices ---------------------------------------------------------------------------
 
