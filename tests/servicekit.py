@@ -115,6 +115,15 @@ def signed(payload: Any, now: float | None = None) -> tuple[bytes, dict[str, str
     return body, headers
 
 
+async def publish_burst(client: httpx.AsyncClient, ids: list[str]) -> list[httpx.Response]:
+    """The ferry story published under each of ``ids``, signed, all requests sent at once."""
+    sends = []
+    for story in ids:
+        body, headers = signed(generic("ferry", id=story))
+        sends.append(client.post("/v1/articles", content=body, headers=headers))
+    return list(await asyncio.gather(*sends))
+
+
 def publish(app: Any, payload: Any) -> httpx.Response:
     """POST /v1/articles, signed."""
     body, headers = signed(payload)

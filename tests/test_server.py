@@ -22,6 +22,7 @@ from servicekit import (
     generic,
     make_service,
     publish,
+    publish_burst,
     request,
     signed,
 )
@@ -232,11 +233,7 @@ def test_publishes_sent_together_are_each_answered_as_if_alone(site: Site) -> No
     async def burst() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=site.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            sends = []
-            for number in range(15):
-                body, headers = signed(generic("ferry", id=f"story-{number % 5}"))
-                sends.append(client.post("/v1/articles", content=body, headers=headers))
-            return list(await asyncio.gather(*sends))
+            return await publish_burst(client, [f"story-{number % 5}" for number in range(15)])
 
     answers = asyncio.run(burst())
     assert {answer.status_code for answer in answers} == {202}

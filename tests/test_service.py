@@ -30,6 +30,7 @@ from servicekit import (
     generic,
     make_service,
     narrate_process,
+    publish_burst,
     signed,
     wait_for,
     wait_until_serving,
@@ -400,11 +401,7 @@ def test_a_202_is_sent_only_once_the_job_is_on_disk_and_queued(
 
         async def burst() -> list[httpx.Response]:
             async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-                sends = []
-                for number in range(20):
-                    body, headers = signed(generic("ferry", id=f"story-{number}"))
-                    sends.append(client.post("/v1/articles", content=body, headers=headers))
-                return list(await asyncio.gather(*sends))
+                return await publish_burst(client, [f"story-{number}" for number in range(20)])
 
         answers = asyncio.run(burst())
     finally:
