@@ -157,3 +157,20 @@ def test_a_render_that_fails_midway_leaves_no_part_and_no_ffmpeg(tmp_path: Path)
     left = _children() - before
     assert not left, "no ffmpeg outlives the render"
     assert not list(tmp_path.glob(".part-*"))
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="SCHED_BATCH is Linux's")
+def test_ffmpeg_runs_as_batch_work(tmp_path: Path) -> None:
+    from concurrent.futures import wait
+
+    store = ClipStore(tmp_path / "store")
+    with StreamEncoder(EncodeSettings(), tmp_path, store) as encoder:
+        if not encoder.parallel:
+            pytest.skip("one core: no encoder threads")
+        encoder.add(_tone_clip(store, "q", 1.0, 0.2), RATE)
+        wait(encoder._starting)
+        spares = list(encoder._spares)
+        assert spares, "ffmpegs are started ahead of need"
+        # Batch work: the kernel does not preempt at each of ffmpeg's thread hand-overs.
+        assert {os.sched_getscheduler(s.process.pid) for s in spares} == {os.SCHED_BATCH}
+    assert os.sched_getscheduler(0) != os.SCHED_BATCH, "the caller's own thread is untouched"
