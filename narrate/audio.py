@@ -69,12 +69,11 @@ def resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
     pydub uses, interpolates without an anti-aliasing filter: audible on speech)."""
     if from_rate == to_rate:
         return pcm
-    import numpy as np
-    import soxr
+    from .master import pcm_of, resample_clip, samples_of
 
-    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(32768)
-    out = soxr.resample(samples, from_rate, to_rate, quality="HQ") * np.float32(32768)
-    return bytes(np.clip(np.rint(out), -32768, 32767).astype("<i2").tobytes())
+    samples = samples_of(pcm)
+    length = round(len(samples) * to_rate / from_rate)
+    return pcm_of(resample_clip(samples, length, from_rate, to_rate).copy())
 
 
 def decode(path: str | Path, sample_rate: int, ffmpeg: str = "") -> bytes:

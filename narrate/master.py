@@ -84,6 +84,14 @@ def samples_of(pcm: bytes) -> Floats:
     return samples
 
 
+def pcm_of(samples: Floats) -> bytes:
+    """Floats in [-1, 1] as 16-bit PCM, rounded and clipped (in place: ``samples`` is spent)."""
+    samples *= np.float32(32768)
+    np.rint(samples, out=samples)
+    np.clip(samples, -32768, 32767, out=samples)
+    return samples.astype("<i2").tobytes()
+
+
 def resample_clip(samples: Floats, length: int, rate: int, output_rate: int) -> Floats:
     """Resample a clip from ``rate`` to ``output_rate``, exactly ``length`` samples long.
 
@@ -309,10 +317,7 @@ def programme_pcm(
             samples = level(samples, levelling, output_rate)  # a new array: ours to change
         else:
             samples = samples.copy()
-        samples *= np.float32(32768)
-        np.rint(samples, out=samples)
-        np.clip(samples, -32768, 32767, out=samples)
-        yield samples.astype("<i2").tobytes()
+        yield pcm_of(samples)
 
 
 __all__ = [
