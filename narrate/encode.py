@@ -331,11 +331,6 @@ class _Spare:
     path: Path
     first: bool
 
-    def discard(self) -> None:
-        self.process.kill()
-        self.process.communicate()
-        self.path.unlink(missing_ok=True)
-
 
 @functools.cache
 def encoder_pool() -> ThreadPoolExecutor:
@@ -520,7 +515,8 @@ class StreamEncoder:
         for spare in spares:
             spare.process.kill()  # all at once, then reaped: they die in parallel
         for spare in spares:
-            spare.discard()
+            spare.process.communicate()
+            spare.path.unlink(missing_ok=True)
         for path in self._made:
             path.unlink(missing_ok=True)
 
