@@ -45,6 +45,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The normalized Levenshtein distance the Piper engine aligns words with.
+from narrate.engines.piper import _distance as distance
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "kyiv-independent.html"
 DEFAULT_VOICES = ("en-us", "espeak-raw", "en-us-piper", "en-us-hibari")
@@ -196,16 +199,6 @@ def names_of(written: str) -> set[str]:
     return names
 
 
-def _distance(a: str, b: str) -> float:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(len(a), len(b), 1)
-
-
 def spell_names_as_written(hypothesis: str, reference: str, names: set[str]) -> str:
     """Take a heard word the reference never uses that is close to one of its names as that
     name: "pescov" is Peskov and "catarina" Kateryna, spelt as a listener would without the
@@ -214,7 +207,7 @@ def spell_names_as_written(hypothesis: str, reference: str, names: set[str]) -> 
     out = []
     for word in hypothesis.split():
         if word not in known and len(word) > 3:
-            close = [(d, n) for n in names if (d := _distance(word, n)) <= _NAME_DISTANCE]
+            close = [(d, n) for n in names if (d := distance(word, n)) <= _NAME_DISTANCE]
             if close:
                 word = min(close)[1]
         out.append(word)
