@@ -39,8 +39,16 @@ from servicekit import (
 
 from narrate.errors import ConfigError
 from narrate.payloads import parse
-from narrate.service import MAX_ATTEMPTS, load_service, reap, service_queue, submit
-from narrate.state import State
+from narrate.service import (
+    MAX_ATTEMPTS,
+    Service,
+    ServiceQueue,
+    load_service,
+    reap,
+    service_queue,
+    submit,
+)
+from narrate.state import Job, State
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and process groups")
 
@@ -234,14 +242,19 @@ def test_serve_without_the_server_extra_names_it(tmp_path: Path) -> None:
 # --- leases and the reaper, in this process ----------------------------------------------------
 
 
-def test_the_reaper_takes_back_a_job_whose_worker_stopped(
-    tmp_path: Path, closing: list[Any]
-) -> None:
+def _one_job(tmp_path: Path, closing: list[Any]) -> tuple[Service, ServiceQueue, State, Job]:
+    """A service with short leases, its queue and state, and one published story's job."""
     service = make_service(tmp_path, lease_s=0.5)
     queue = service_queue(service)
     state = State(service.state_path)
     closing += [queue, state]
-    job = submit(state, queue, parse(generic("ferry"))).job
+    return service, queue, state, submit(state, queue, parse(generic("ferry"))).job
+
+
+def test_the_reaper_takes_back_a_job_whose_worker_stopped(
+    tmp_path: Path, closing: list[Any]
+) -> None:
+    service, queue, state, job = _one_job(tmp_path, closing)
     queue.huey.flush()  # the task was taken by a worker ...
     assert state.claim_job(job.id, "dead-lease", "gone:1", "now", time.time() - 10)  # ... that died
     assert reap(service, queue) == [job.id]
@@ -254,11 +267,7 @@ def test_the_reaper_takes_back_a_job_whose_worker_stopped(
 
 
 def test_a_job_whose_workers_keep_dying_ends_failed(tmp_path: Path, closing: list[Any]) -> None:
-    service = make_service(tmp_path, lease_s=0.5)
-    queue = service_queue(service)
-    state = State(service.state_path)
-    closing += [queue, state]
-    job = submit(state, queue, parse(generic("ferry"))).job
+    service, queue, state, job = _one_job(tmp_path, closing)
     queue.huey.flush()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         assert state.claim_job(job.id, f"lease-{attempt}", "w:1", "now", time.time() - 10)
@@ -273,11 +282,7 @@ def test_a_job_whose_workers_keep_dying_ends_failed(tmp_path: Path, closing: lis
 def test_a_queued_job_whose_task_was_lost_is_queued_again(
     tmp_path: Path, closing: list[Any]
 ) -> None:
-    service = make_service(tmp_path, lease_s=0.5)
-    queue = service_queue(service)
-    state = State(service.state_path)
-    closing += [queue, state]
-    job = submit(state, queue, parse(generic("ferry"))).job
+    service, queue, state, job = _one_job(tmp_path, closing)
     assert reap(service, queue) == [], "young and on the queue"
     state.update_job(job.id, enqueued_at=time.time() - 10)
     assert reap(service, queue) == [], "old but still on the queue"
