@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .engines import Engine
     from .fetch import FetchSettings
     from .model import Clip
-    from .voices import Voice, VoiceProfile
+    from .voices import Lexicon, Voice, VoiceProfile
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while long stages run."""
@@ -88,11 +88,22 @@ def script(article: Article, config: Config) -> Script:
 
     The disclosure sentence, when configured, is the last segment, in a chapter of its own.
     """
+    from .normalize import normalize
+
+    segments, profile, lexicon, phonemes = _segments(article, config)
+    spoken = normalize(segments, lexicon, profile.language, phonemes)
+    return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version, profile)
+
+
+def _segments(
+    article: Article, config: Config
+) -> tuple[list[Segment], VoiceProfile, Lexicon, bool]:
+    """Step 3 and what step 4 needs: the segments, the voice, its lexicon, and whether the
+    engine reads phonemes."""
     from dataclasses import replace
 
     from .assemble import DISCLOSURE_CHAPTER
     from .engines import accepts_phonemes
-    from .normalize import normalize
     from .segment import Pauses, segment
     from .voices import choose_profile, lexicon_for
 
@@ -116,10 +127,7 @@ def script(article: Article, config: Config) -> Script:
                 chapter=DISCLOSURE_CHAPTER,
             )
         )
-    lexicon = lexicon_for(profile, config.lexicon)
-    phonemes = accepts_phonemes(profile.engine)
-    spoken = normalize(segments, lexicon, profile.language, phonemes)
-    return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version, profile)
+    return segments, profile, lexicon_for(profile, config.lexicon), accepts_phonemes(profile.engine)
 
 
 @dataclass(frozen=True)
@@ -147,21 +155,22 @@ def review(article: Article, config: Config) -> Review:
     """3-4 with a record: what ``narrate script --report`` prints for an editor."""
     from collections import Counter
 
-    from .engines import accepts_phonemes
     from .normalize import normalize_text
-    from .voices import choose_profile, lexicon_for
 
-    spoken = script(article, config)
-    profile = spoken.profile or choose_profile(config.voice, article.language, config.voices_dir)
-    lexicon = lexicon_for(profile, config.lexicon)
+    segments, profile, lexicon, phonemes = _segments(article, config)
     known = {entry.written for entry in lexicon.entries if not entry.pattern}
-    phonemes = accepts_phonemes(profile.engine)
+    # Each segment normalized once, for its record; those with nothing to say are not spoken.
+    records = [normalize_text(s.text, lexicon, profile.language, phonemes) for s in segments]
+    spoken = [
+        (segment, record)
+        for segment, record in zip(segments, records, strict=True)
+        if any(ch.isalnum() for ch in record.text)
+    ]
     changes: Counter[tuple[str, str]] = Counter()
     used: Counter[tuple[str, str]] = Counter()
     names: Counter[str] = Counter()
-    lowercase = {w.lower() for s in spoken.segments for w in _NAME.findall(s.text) if w.islower()}
-    for segment in spoken.segments:
-        record = normalize_text(segment.text, lexicon, profile.language, phonemes)
+    lowercase = {w.lower() for s, _ in spoken for w in _NAME.findall(s.text) if w.islower()}
+    for segment, record in spoken:
         for written, said in record.changes:
             (used if written in known else changes)[(written, said)] += 1
         for i, word in enumerate(_NAME.findall(segment.text)):
