@@ -226,11 +226,10 @@ def submit(state: State, queue: ServiceQueue, submission: Submission) -> Accepte
     committed before its task is queued, so a worker never takes a task for a job it cannot
     see yet. (The API records a group of submissions at a time: :func:`record_submissions`.)
     """
-    with state.transaction():
-        ((accepted, enqueue),) = _record_submissions(state, [submission])
-    if enqueue:
-        queue.render(accepted.job.id)
-    return accepted
+    (outcome,) = record_submissions(state, queue, [submission])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
 def _record_submissions(state: State, submissions: list[Submission]) -> list[tuple[Accepted, bool]]:
