@@ -18,6 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import ConfigError
 from .model import Clip, StoredClip, WordMark
 
 CACHE_FORMAT = 1  # bump when the stored layout or what a key covers changes
@@ -44,7 +45,13 @@ class ClipStore:
         self.hits = 0
         self.misses = 0
         self._shards: set[Path] = set()
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"The cache folder {folder} cannot be made ({exc.strerror}); "
+                "set NARRATE_CACHE_DIR to a folder narrate may write."
+            ) from exc
 
     def _shard(self, folder: Path) -> None:
         if folder not in self._shards:  # one mkdir per shard and store, not one per clip
