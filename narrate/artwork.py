@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,10 +87,12 @@ def load_artwork(
     fallback: str = "",
     timeout_s: float = 10.0,
     fetch_settings: FetchSettings | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Artwork | None:
     """Cover art from ``lead_image`` (URL or path), else ``fallback`` (path); ``None`` if neither.
 
-    ``fetch_settings`` (default: ``timeout_s``, private addresses allowed) govern a URL.
+    ``fetch_settings`` (default: ``timeout_s``, private addresses allowed) govern a URL. A
+    source that fails is reported to ``warn`` (default: this module's log) and the next tried.
 
     >>> load_artwork(None) is None
     True
@@ -106,5 +109,5 @@ def load_artwork(
                 data = Path(source).read_bytes()
             return _square(data)
         except Exception as exc:  # any failure here only costs the cover, never the render
-            log.warning("no cover art from %s (%s)", source, _reason(exc))
+            (warn or log.warning)(f"no cover art from {source} ({_reason(exc)})")
     return None

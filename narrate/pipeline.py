@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,8 +20,10 @@ from .config import Config
 from .errors import ConfigError
 from .model import Article, Episode, Page, Programme, Segment, StoredClip
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from .artwork import Artwork
     from .cache import ClipStore
@@ -254,7 +257,7 @@ def render(
                 close()
         synthesized = counting.calls
         encoded = _encode(
-            programme, article, segments, engine, profile.name, out, artwork.result(), encoder,
+            programme, article, segments, engine, profile.name, out, _cover(artwork), encoder,
             report,
         )  # fmt: skip
     files = encoded.files
@@ -334,11 +337,23 @@ def _encode_settings(config: Config) -> EncodeSettings:
     )
 
 
-def _artwork(article: Article, config: Config) -> Artwork | None:
+def _artwork(article: Article, config: Config) -> tuple[Artwork | None, list[str]]:
+    """The cover, and why a source failed: said only if the render gets as far as using it."""
     from .artwork import load_artwork
 
     lead = article.image_url if config.artwork_from_page else None
-    return load_artwork(lead, config.artwork, config.fetch_timeout_s, fetch_settings(config))
+    warnings: list[str] = []
+    artwork = load_artwork(
+        lead, config.artwork, config.fetch_timeout_s, fetch_settings(config), warnings.append
+    )
+    return artwork, warnings
+
+
+def _cover(pending: Future[tuple[Artwork | None, list[str]]]) -> Artwork | None:
+    artwork, warnings = pending.result()
+    for warning in warnings:
+        log.warning("%s", warning)
+    return artwork
 
 
 def _encode(

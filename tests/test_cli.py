@@ -16,9 +16,10 @@ from conftest import EXAMPLE, EXAMPLE_FORBIDDEN, EXAMPLE_PARAGRAPHS
 
 
 def narrate(
-    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None, **settings: str
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATE_")}
+    """Run the CLI with none of the caller's NARRATE_ settings, only ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATE_")} | settings
     return subprocess.run(
         [sys.executable, "-m", "narrate", *args],
         input=stdin.decode() if stdin is not None else None,
@@ -248,6 +249,22 @@ def test_unknown_voice_is_a_usage_error_listing_voices(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Unknown voice 'klingon'" in result.stderr and "en-us" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_cache_folder_is_named_in_one_line(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    out = tmp_path / "out" / "x.mp3"
+    result = narrate(
+        "article", str(EXAMPLE), "-o", str(out), "--voice", "silent",
+        NARRATE_CACHE_DIR=str(blocked / "cache"),
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        f"narrate: error: The cache folder {blocked / 'cache'} cannot be made (Not a directory); "
+        "set NARRATE_CACHE_DIR to a folder narrate may write."
+    )
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
 def test_usage_errors_exit_2() -> None:
