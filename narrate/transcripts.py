@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from .model import Chapter, Segment, SegmentTiming
 
@@ -122,7 +123,20 @@ def timing_json(
             for t in timings
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return _dump(data, "segments")
+
+
+def _dump(data: dict[str, Any], rows: str) -> str:
+    """``data`` as JSON, with each item of its list ``rows`` on a line of its own.
+
+    Readable and diffable like an indented file, but written by json's C encoder: ``indent``
+    selects the pure-Python one, which took 13 ms for a two-minute narration's words, a tenth
+    of a re-render after an edit.
+    """
+    head = json.dumps({k: v for k, v in data.items() if k != rows}, ensure_ascii=False)
+    assert head != "{}", "the list is never the only member"
+    lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in data[rows])
+    return f'{head[:-1]}, "{rows}": [\n{lines}\n]}}\n'
 
 
 def chapters_json(chapters: list[Chapter], title: str) -> str:
@@ -135,4 +149,4 @@ def chapters_json(chapters: list[Chapter], title: str) -> str:
             for c in chapters
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return _dump(data, "chapters")

@@ -62,3 +62,14 @@ def test_chapters_json_is_podcasting_2() -> None:
     )
     assert data["version"] == "1.2.0"
     assert data["chapters"][1] == {"startTime": 9.5, "endTime": 60, "title": "Article"}
+
+
+def test_json_files_have_one_item_a_line_and_read_back_exactly() -> None:
+    chapters = [Chapter('Say "no" — ünïcode', 0, 9.5), Chapter("Article", 9.5, 60.25)]
+    text = chapters_json(chapters, 'Tïtle, with a "quote"')
+    lines = text.splitlines()
+    assert len(lines) == 4 and lines[1].startswith('{"startTime": 0')  # one chapter a line
+    assert "ü" in text, "written as UTF-8, not escaped"
+    data = json.loads(text)
+    assert data["title"] == 'Tïtle, with a "quote"'
+    assert [c["title"] for c in data["chapters"]] == [c.title for c in chapters]
