@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -154,7 +155,10 @@ def test_a_render_that_fails_midway_leaves_no_part_and_no_ffmpeg(tmp_path: Path)
             encoder.add(_tone_clip(store, "xyz"[i], 6.0, 0.2), RATE)
             encoder.add(Silence(round(0.7 * RATE), aligned=True), RATE)
         raise RuntimeError("the engine failed")
-    left = _children() - before
+    # Killed at once, reaped in the background.
+    deadline = time.monotonic() + 5
+    while (left := _children() - before) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert not left, "no ffmpeg outlives the render"
     assert not list(tmp_path.glob(".part-*"))
 
