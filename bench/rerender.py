@@ -26,6 +26,7 @@ from pathlib import Path
 from _articles import EXAMPLE
 
 import narrate
+from narrate.spares import kept_between_renders
 
 EDIT = (
     "Trump's team has pressured Kyiv to make concessions to Russia",
@@ -41,12 +42,14 @@ def _edited(folder: Path) -> Path:
 
 def in_worker(folder: Path) -> tuple[float, float, narrate.Episode]:
     config = narrate.Config(cache_dir=str(folder / "cache"), artwork_from_page=False)
-    start = time.perf_counter()
-    narrate.render(str(EXAMPLE), folder / "a.mp3", config)
-    first = time.perf_counter() - start
-    start = time.perf_counter()
-    episode = narrate.render(str(_edited(folder)), folder / "b.mp3", config)
-    return first, time.perf_counter() - start, episode
+    # As narrate's queue workers and feed builds run renders: see narrate/spares.py.
+    with kept_between_renders():
+        start = time.perf_counter()
+        narrate.render(str(EXAMPLE), folder / "a.mp3", config)
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        episode = narrate.render(str(_edited(folder)), folder / "b.mp3", config)
+        return first, time.perf_counter() - start, episode
 
 
 def from_cli(folder: Path) -> tuple[float, float]:

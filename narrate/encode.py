@@ -31,6 +31,7 @@ from .errors import EncodingError
 from .master import MP3_LOSS_LU, PEAK_MARGIN_DB, UNITY, Levelling, plan_levelling, programme_pcm
 from .model import Article, Chapter, Piece, Programme, Segment, Silence, StoredClip
 from .mp3join import FRAME_SAMPLES, PART_LEAD, frames_for, join, read_info
+from .spares import SPARES, Spare
 
 # ISO 639-1 → ISO 639-2/B, which ID3's TLAN frame requires.
 _ISO639_2 = {
@@ -323,15 +324,6 @@ def _part_pcm(part: _Part, rate: int, settings: EncodeSettings) -> Iterator[byte
         yield bytes(2 * part.trail)
 
 
-@dataclass(frozen=True)
-class _Spare:
-    """An ffmpeg started ahead of need, waiting on stdin, and the file it will write."""
-
-    process: subprocess.Popen[bytes]
-    path: Path
-    first: bool
-
-
 @functools.cache
 def encoder_pool() -> ThreadPoolExecutor:
     """The process's threads for encoding parts, shared by every render it runs.
@@ -343,6 +335,11 @@ def encoder_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(
         max_workers=_cores() + 1, thread_name_prefix="narrate-encode", initializer=_batch_thread
     )
+
+
+# A forked child has none of the pool's threads: it starts its own.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=encoder_pool.cache_clear)
 
 
 def _batch_thread() -> None:
@@ -378,7 +375,8 @@ class StreamEncoder:
 
     ffmpeg is started ahead of need (a spare waits on stdin): starting it takes 20-60 ms, as
     long as encoding a 10-second part, and would otherwise sit on the critical path of every
-    part, above all of the one part a re-render after an edit encodes.
+    part, above all of the one part a re-render after an edit encodes. Spares a render did
+    not use wait for the process's next render (:mod:`narrate.spares`).
     """
 
     def __init__(self, settings: EncodeSettings, folder: Path, store: ClipStore | None = None):
@@ -393,8 +391,8 @@ class StreamEncoder:
         self._parts: list[_Part] = []
         self._jobs: list[Future[Path]] = []
         self._made: list[Path] = []
-        self._spares: list[_Spare] = []
-        self._starting: list[Future[None]] = []
+        self._starting: list[Future[Spare]] = []
+        self._finished = False
         self._lock = threading.Lock()
         self._pool = encoder_pool() if self.parallel else None
         folder.mkdir(parents=True, exist_ok=True)
@@ -415,13 +413,23 @@ class StreamEncoder:
         if self._cutter is None:
             self._rate = rate
             self._cutter = _Cutter(rate, self.settings.sample_rate)
-            if self._pool is not None:  # started by the pool's threads: see _batch_thread
-                self._starting += [self._pool.submit(self._spare, first) for first in (True, False)]
+            for first in (True, False):
+                self._stock(first)
         for part in self._cutter.push(piece):
             self._submit(part)
 
-    def _spare(self, first: bool) -> None:
-        fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=self.folder)
+    def _kind(self, first: bool) -> tuple[object, ...]:
+        """What a spare is started for: a part of this render, or of the next one like it."""
+        s = self.settings
+        return (s.ffmpeg, s.sample_rate, s.bitrate_kbps, s.lame_quality, first)
+
+    def _stock(self, first: bool) -> None:
+        """Have a spare of this kind start (on the pool's threads: see _batch_thread)."""
+        if self._pool is not None and SPARES.count(self._kind(first)) == 0:
+            self._starting.append(self._pool.submit(self._spare, first))
+
+    def _spare(self, first: bool, keep: bool = True) -> Spare:
+        fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=SPARES.spool())
         os.close(fd)
         path = Path(name)
         try:
@@ -429,17 +437,13 @@ class StreamEncoder:
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-        with self._lock:
-            self._spares.append(_Spare(process, path, first))
+        spare = Spare(process, path)
+        if keep:
+            SPARES.put(self._kind(first), spare)
+        return spare
 
-    def _take(self, first: bool) -> _Spare:
-        with self._lock:
-            for spare in self._spares:
-                if spare.first == first:
-                    self._spares.remove(spare)
-                    return spare
-        self._spare(first)
-        return self._take(first)
+    def _take(self, first: bool) -> Spare:
+        return SPARES.take(self._kind(first)) or self._spare(first, keep=False)
 
     def _submit(self, part: _Part) -> None:
         for job in self._jobs:
@@ -457,11 +461,13 @@ class StreamEncoder:
         levelled = _part_pcm(part, self._rate, self.settings)
         first_chunk = next(levelled)  # the plan, before an ffmpeg is taken
         spare = self._take(part.first)
+        if part.first and SPARES.keep:
+            self._stock(first=True)  # for the next render's first part
         try:
-            if not part.first and part.after is not None and self._pool is not None:
+            if not part.first and part.after is not None:
                 # For the next part, started by another thread: forking here delayed this part,
                 # which after an edit is often the only one encoded.
-                self._starting.append(self._pool.submit(self._spare, False))
+                self._stock(first=False)
             _feed_ffmpeg(spare.process, itertools.chain([first_chunk], levelled))
             if part.first:
                 with spare.path.open("rb") as handle:
@@ -492,6 +498,7 @@ class StreamEncoder:
                     progress(done, total)
             files = [job.result() for job in self._jobs]
             join(files, [part.length for part in self._parts], target)
+            self._finished = True
             return
         rate, output_rate = self._rate, self.settings.sample_rate
 
@@ -505,34 +512,28 @@ class StreamEncoder:
 
         _encode_mp3(whole(), output_rate, target, self.settings)
         self.encoded = 1
+        self._finished = True
 
     def close(self) -> None:
         """Stop pending parts and remove temporary files (after ``finish``, or on failure)."""
         # The pool outlives the render; its work must not. Parts first: a part may still ask
         # for a spare.
         _cancel_and_wait(self._jobs)
-        _cancel_and_wait(self._starting)
-        with self._lock:
-            spares, self._spares = self._spares, []
-        for spare in spares:
-            spare.process.kill()
-            spare.path.unlink(missing_ok=True)
+        if self._finished and SPARES.keep:
+            wait(self._starting)  # spares for the next render: let them start
+        else:
+            _cancel_and_wait(self._starting)
         for path in self._made:
             path.unlink(missing_ok=True)
-        if spares:
-            # Killed now, reaped by the pool: waiting for them took 13 ms of a 0.2 s re-render.
-            encoder_pool().submit(_reap, [spare.process for spare in spares])
+        if not self._finished or not SPARES.keep:
+            # A failed render leaves no ffmpeg behind, not even a spare; nor does the last.
+            SPARES.clear({self._kind(True), self._kind(False)}, encoder_pool().submit)
 
 
 def _cancel_and_wait(jobs: Sequence[Future[Any]]) -> None:
     for job in jobs:
         job.cancel()
     wait(jobs)
-
-
-def _reap(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        process.communicate()
 
 
 def _chapter_frames(chapters: tuple[Chapter, ...], duration_s: float) -> list[object]:

@@ -623,13 +623,18 @@ def build(
     out = config.output
     media = out / MEDIA_DIR
     media.mkdir(parents=True, exist_ok=True)
+    from .spares import kept_between_renders
+
     with _build_lock(config.data_dir):
         state = State(config.data_dir / STATE_FILE)
         try:
             counts = _Counter(progress)
             jobs = _scan(config, state, media, report, counts)
             if jobs:
-                _render(config, state, media, jobs, workers, queue_url, report, counts)
+                # With workers=0 the articles are rendered one after another in this process;
+                # its spare ffmpegs are gone before the media folder is swept.
+                with kept_between_renders():
+                    _render(config, state, media, jobs, workers, queue_url, report, counts)
             _publish(config, state, media, report)
             _remove_orphans(state, media, out, report)
         finally:

@@ -217,7 +217,10 @@ def run_consumer(data_dir: str | None, url: str | None, workers: int, parent: in
         initial_delay=0.05,
         max_delay=0.5,
     )
-    consumer.run()
+    from .spares import kept_between_renders
+
+    with kept_between_renders():  # its render processes are forked inside: they inherit it
+        consumer.run()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -819,7 +819,10 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
         max_delay=0.5,
         scheduler_interval=1,
     )
-    consumer.run()
+    from .spares import kept_between_renders
+
+    with kept_between_renders():  # its render processes are forked inside: they inherit it
+        consumer.run()
 
 
 def lower_priority(nice: int) -> int:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from narrate.cache import ClipStore
 from narrate.encode import _PART_S, EncodeSettings, StreamEncoder, _Cutter
 from narrate.model import Clip, Piece, Silence, StoredClip
 from narrate.mp3join import FRAME_SAMPLES, PART_LEAD, aligned_end
+from narrate.spares import SPARES, Spare, Spares, kept_between_renders
 
 RATE, OUT = 22050, 44100
 
@@ -173,8 +178,144 @@ def test_ffmpeg_runs_as_batch_work(tmp_path: Path) -> None:
             pytest.skip("one core: no encoder threads")
         encoder.add(_tone_clip(store, "q", 1.0, 0.2), RATE)
         wait(encoder._starting)
-        spares = list(encoder._spares)
+        spares = [job.result() for job in encoder._starting]
         assert spares, "ffmpegs are started ahead of need"
         # Batch work: the kernel does not preempt at each of ffmpeg's thread hand-overs.
         assert {os.sched_getscheduler(s.process.pid) for s in spares} == {os.SCHED_BATCH}
     assert os.sched_getscheduler(0) != os.SCHED_BATCH, "the caller's own thread is untouched"
+
+
+def _render_tones(store: ClipStore, folder: Path, out: Path, seconds: float = 6.0) -> int:
+    with StreamEncoder(EncodeSettings(), folder, store) as encoder:
+        if not encoder.parallel:
+            pytest.skip("one core: no encoder threads")
+        for i in range(3):
+            encoder.add(_tone_clip(store, f"{out.stem}{i}", seconds, 0.2), RATE)
+            encoder.add(_pause(0.7), RATE)
+        encoder.finish(out)
+    return encoder.encoded
+
+
+def test_a_worker_keeps_unused_spares_for_its_next_render(tmp_path: Path) -> None:
+    store = ClipStore(tmp_path / "store")
+    first = StreamEncoder(EncodeSettings(), tmp_path)._kind(True)
+    with kept_between_renders():
+        parts = _render_tones(store, tmp_path, tmp_path / "a.mp3")
+        assert parts >= 2
+        waiting = [s for k, s in SPARES._idle if k == first]
+        assert len(waiting) == 1 and waiting[0].process.poll() is None, "a spare waits"
+        # The next render into the same folder starts its first part with that ffmpeg.
+        assert _render_tones(store, tmp_path, tmp_path / "b.mp3") == parts
+        assert waiting[0].process.wait(timeout=10) == 0, "it encoded a part and finished"
+        assert waiting[0] not in [s for _, s in SPARES._idle]
+    assert not SPARES._idle, "killed when the worker stops"
+    assert len(decode(tmp_path / "b.mp3", OUT)) == len(decode(tmp_path / "a.mp3", OUT))
+
+
+def test_a_one_off_render_leaves_no_spare(tmp_path: Path) -> None:
+    store = ClipStore(tmp_path / "store")
+    _render_tones(store, tmp_path, tmp_path / "a.mp3")
+    assert not SPARES._idle
+    assert not list(tmp_path.glob(".part-*"))
+
+
+def _waiting(path: Path) -> Spare:
+    path.write_bytes(b"")
+    process = subprocess.Popen(["sleep", "60"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    return Spare(process, path)
+
+
+def test_idle_spares_are_bounded_and_stale_ones_dropped(tmp_path: Path) -> None:
+    spares = Spares(limit=2)
+    made = [_waiting(tmp_path / f"{kind}.part") for kind in "abc"]
+    for kind, spare in zip("abc", made, strict=True):
+        spares.put(kind, spare)
+    assert spares.count("a") == 0 and made[0].process.poll() is not None, "the oldest went"
+    assert not made[0].path.exists()
+    # One whose file is gone (a cleaned temporary folder) is killed, not handed out.
+    made[1].path.unlink()
+    assert spares.take("b") is None and made[1].process.poll() is not None
+    assert spares.take("c") is made[2]
+    made[2].process.kill()
+    made[2].process.communicate()
+
+
+def test_spares_write_outside_the_media_folder(tmp_path: Path) -> None:
+    store = ClipStore(tmp_path / "store")
+    with kept_between_renders():
+        _render_tones(store, tmp_path, tmp_path / "a.mp3")
+        assert SPARES._idle
+        assert all(s.path.parent == SPARES.spool() for _, s in SPARES._idle)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp3", "store"]
+    assert not SPARES._idle
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_no_spare_outlives_the_process(tmp_path: Path) -> None:
+    script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from narrate.cache import ClipStore
+import test_stream
+from narrate.spares import SPARES, Spare, Spares, kept_between_renders
+keeper = kept_between_renders()
+keeper.__enter__()  # as a worker that is stopped, never leaving the block
+test_stream._render_tones(ClipStore(Path({str(tmp_path)!r}) / "store"), Path({str(tmp_path)!r}),
+                          Path({str(tmp_path)!r}) / "x.mp3")
+import os
+print(len(SPARES._idle), os.getpid())
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    idle, pid = map(int, result.stdout.split())
+    assert idle >= 1, "spares were waiting when the process ended"
+    left = [
+        cmdline
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline")
+        if str(tmp_path) in _read(cmdline)
+    ]
+    assert not left, "every spare was killed at exit"
+    assert not list(Path(tempfile.gettempdir()).glob(f"narrate-parts-{pid}-*")), "spool removed"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _worker_child(folder: str) -> None:
+    keeper = kept_between_renders()
+    keeper.__enter__()  # as huey's render processes, which leave through os._exit
+    _render_tones(ClipStore(Path(folder) / "store"), Path(folder), Path(folder) / "x.mp3")
+    assert SPARES._idle, "spares wait for the next job"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_a_forked_worker_kills_its_spares_when_it_ends(tmp_path: Path) -> None:
+    import multiprocessing
+
+    child = multiprocessing.get_context("fork").Process(target=_worker_child, args=(str(tmp_path),))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    left = [p for p in Path("/proc").glob("[0-9]*/cmdline") if str(tmp_path) in _read(p)]
+    assert not left, "its spares were killed"
+    assert not list(tmp_path.glob(".part-*"))
+
+
+def test_the_spool_of_a_process_that_is_gone_is_swept(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = Path(tempfile.mkdtemp(prefix=f"narrate-parts-{dead.pid}-"))
+    (left / ".part-x.mp3").write_bytes(b"")
+    mine = Path(tempfile.mkdtemp(prefix=f"narrate-parts-{os.getpid()}-"))
+    try:
+        SPARES.close()  # the next spool made looks for leftovers
+        SPARES.spool()
+        assert not left.exists(), "a dead process's spool is removed"
+        assert mine.exists(), "a living one's is not"
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
