@@ -631,8 +631,7 @@ def build(
             counts = _Counter(progress)
             jobs = _scan(config, state, media, report, counts)
             if jobs:
-                # With workers=0 the articles are rendered one after another in this process;
-                # its spare ffmpegs are gone before the media folder is swept.
+                # With workers=0 the articles are rendered one after another in this process.
                 with kept_between_renders():
                     _render(config, state, media, jobs, workers, queue_url, report, counts)
             _publish(config, state, media, report)
