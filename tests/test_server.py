@@ -410,6 +410,44 @@ def test_bodies_over_the_cap_are_413(tmp_path: Path) -> None:
     assert asyncio.run(send()).status_code == 413
 
 
+def test_the_publish_shortcut_answers_as_the_fastapi_route_does(tmp_path: Path) -> None:
+    """POST /v1/articles skips FastAPI's stack (narrate.server._App); its route, kept for the
+    schema and for an app mounted under a prefix, must answer the same, errors included."""
+    body = json.dumps(generic("ferry")).encode()
+    cases: list[tuple[bytes, dict[str, str]]] = [
+        (body, sign_headers(SECRET, body)),  # 202, then the same version again
+        (body, sign_headers(SECRET, body)),
+        (body, {"Authorization": "Bearer nope"}),  # 401
+        (b"{", sign_headers(SECRET, b"{")),  # 400
+        (b"[1]", {"Authorization": f"Bearer {TOKEN}"}),  # 422
+        (b"x" * 100_001, {"Authorization": f"Bearer {TOKEN}"}),  # 413
+    ]
+    answers = []
+    for name, shortcut in (("shortcut", True), ("route", False)):
+        site = Site(tmp_path / name, max_body_bytes=100_000)
+        if not shortcut:
+            site.app.publish = None  # type: ignore[attr-defined]
+        answers.append(
+            [
+                request(site.app, "POST", "/v1/articles", content, headers)
+                for content, headers in cases
+            ]
+        )
+    fast, routed = answers
+    assert [a.status_code for a in fast] == [202, 202, 401, 400, 422, 413]
+    for one, other in zip(fast, routed, strict=True):
+        assert one.status_code == other.status_code
+        assert one.headers["content-type"] == other.headers["content-type"] == "application/json"
+        assert one.headers.get("www-authenticate") == other.headers.get("www-authenticate")
+        if one.status_code < 300:
+            mine, theirs = one.json(), other.json()
+            assert mine.keys() == theirs.keys() and mine["duplicate"] == theirs["duplicate"]
+            assert one.headers["location"].startswith("/v1/jobs/")
+            assert "accept;dur=" in one.headers["server-timing"]
+        else:
+            assert one.json() == other.json()
+
+
 # --- authentication --------------------------------------------------------------------------
 
 
