@@ -297,6 +297,30 @@ def test_a_202_waits_for_the_commit_to_be_synced_to_disk(
     assert len(seen) == 1, "service_sync off: committed, not synced"
 
 
+def test_the_first_sync_is_done_at_startup_not_by_the_first_publish(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real = State.sync
+
+    def sync(state: State) -> None:
+        synced.append(state.path)
+        real(state)
+
+    monkeypatch.setattr(State, "sync", sync)
+
+    async def start_then_publish() -> httpx.Response:
+        async with site.app.router.lifespan_context(site.app):  # what uvicorn runs first
+            assert synced == [str(site.service.state_path)]
+            transport = httpx.ASGITransport(app=site.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                body, headers = signed(generic("ferry"))
+                return await client.post("/v1/articles", content=body, headers=headers)
+
+    assert asyncio.run(start_then_publish()).status_code == 202
+    assert len(synced) == 2, "and the publish synced its own commit"
+
+
 def _wordpress_post(status: str = "publish") -> dict[str, Any]:
     html = generic("library")["html"]
     body = html.split("<article", 1)[1].split(">", 1)[1].split("</article>", 1)[0]
