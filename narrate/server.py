@@ -229,6 +229,8 @@ class _ApiError(Exception):
 # Starlette's JSONResponse renders with these settings; one encoder serves every answer.
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _PUBLISH_PATH = "/v1/articles"
+EARLY_GROUP = 50
+"""Publishes recorded at once while a sync to disk is under way (see create_app)."""
 
 
 async def _send_json(send: Send, status: int, content: Any, headers: Mapping[str, str]) -> None:
@@ -348,47 +350,88 @@ def create_app(
         except AuthError as exc:
             raise _ApiError(401, str(exc), {"WWW-Authenticate": "Bearer"}) from exc
 
-    # Group commit. One writer at a time takes every submission waiting, records them in one
-    # transaction on the event loop (no thread contending for the GIL statement by statement),
-    # queues their tasks, then syncs the commit to disk in a thread, the loop meanwhile reading
-    # the next requests, which make the next group. A burst costs a few syncs, not one each.
+    # Group commit. One writer at a time records the submissions waiting in one transaction on
+    # the event loop (no thread contending for the GIL statement by statement) and queues their
+    # tasks, then syncs the commit to disk in a thread, the loop meanwhile reading the next
+    # requests. While a sync runs, every EARLY_GROUP that arrive are recorded at once, so that
+    # when it ends the next sync can start straight away, for all of them: the first sync of a
+    # burst is often the slow one (a disk the renders are writing to), and recording the
+    # requests that queued behind it is then off the path to their 202s. A sync covers every
+    # commit made before it started; no 202 is sent before its own commit is synced.
     waiting: list[tuple[Submission, asyncio.Future[Accepted]]] = []
     writer: list[asyncio.Task[None]] = []
+    arrived: list[asyncio.Event] = []  # the writer's (an Event belongs to one event loop)
 
     async def accept(submission: Submission) -> Accepted:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Accepted] = loop.create_future()
         waiting.append((submission, done))
+        if len(waiting) >= EARLY_GROUP and arrived:
+            arrived[0].set()
         if not writer:  # started in the next turn: the handlers due in this one join its group
             writer.append(loop.create_task(write()))
         return await done
 
-    async def write() -> None:
-        try:
-            while waiting:
-                group = waiting[:]
-                waiting.clear()
-                await write_group(group)
-        finally:
-            writer.clear()
+    def settle(done: asyncio.Future[Accepted], outcome: Accepted | BaseException) -> None:
+        if done.done():  # cancelled: the client went away; the job stands all the same
+            return
+        if isinstance(outcome, BaseException):
+            done.set_exception(outcome)
+        else:
+            done.set_result(outcome)
 
-    async def write_group(group: list[tuple[Submission, asyncio.Future[Accepted]]]) -> None:
+    def record(
+        group: list[tuple[Submission, asyncio.Future[Accepted]]],
+    ) -> list[tuple[asyncio.Future[Accepted], Accepted]]:
+        """Record a group (one transaction); settle what needs no sync, return the rest."""
         outcomes: list[Accepted | Exception]
         try:
             outcomes = record_submissions(state(), jobs, [submission for submission, _ in group])
-            # A 202 promises the job is on disk: the commit is synced before anyone hears.
-            if config.service_sync and any(isinstance(o, Accepted) for o in outcomes):
-                await run_in_threadpool(state().sync)
         except Exception as exc:  # the state database itself: every request of the group hears
-            log.exception("%d submission(s) not recorded or not synced", len(group))
+            log.exception("%d submission(s) not recorded", len(group))
             outcomes = [exc] * len(group)
+        unsynced = []
         for (_, done), outcome in zip(group, outcomes, strict=True):
-            if done.done():  # cancelled: the client went away; the job stands all the same
-                continue
-            if isinstance(outcome, Exception):
-                done.set_exception(outcome)
+            if config.service_sync and isinstance(outcome, Accepted):
+                unsynced.append((done, outcome))
             else:
-                done.set_result(outcome)
+                settle(done, outcome)
+        return unsynced
+
+    async def write() -> None:
+        loop = asyncio.get_running_loop()
+        unsynced: list[tuple[asyncio.Future[Accepted], Accepted]] = []
+        covered: list[tuple[asyncio.Future[Accepted], Accepted]] = []
+        syncing: asyncio.Future[None] | None = None
+        arrived.append(asyncio.Event())
+        try:
+            while True:
+                if waiting and (syncing is None or len(waiting) >= EARLY_GROUP):
+                    group = waiting[:]
+                    waiting.clear()
+                    unsynced += record(group)
+                if syncing is None:
+                    if not unsynced:
+                        return
+                    # A 202 promises the job is on disk: the commit is synced before anyone hears.
+                    covered, unsynced = unsynced, []
+                    syncing = asyncio.ensure_future(run_in_threadpool(state().sync))
+                arrived[0].clear()
+                wake = loop.create_task(arrived[0].wait())
+                await asyncio.wait((syncing, wake), return_when=asyncio.FIRST_COMPLETED)
+                wake.cancel()
+                if syncing.done():
+                    error = syncing.exception()
+                    if error is not None:
+                        log.error("%d submission(s) not synced", len(covered), exc_info=error)
+                    for done, accepted in covered:
+                        settle(done, error if error is not None else accepted)
+                    covered, syncing = [], None
+        finally:
+            arrived.clear()
+            writer.clear()
+            for done, _ in covered + unsynced:  # only if this writer itself failed
+                settle(done, RuntimeError("The service stopped before the job was synced."))
 
     async def read_body(headers: Mapping[str, str], chunks: AsyncIterator[bytes]) -> bytes:
         declared = headers.get("content-length", "")

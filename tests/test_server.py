@@ -321,6 +321,58 @@ def test_the_first_sync_is_done_at_startup_not_by_the_first_publish(
     assert len(synced) == 2, "and the publish synced its own commit"
 
 
+def test_publishes_arriving_during_a_sync_are_recorded_meanwhile_and_answered_once_synced(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.server import EARLY_GROUP
+
+    first_started, release = threading.Event(), threading.Event()
+    syncs: list[tuple[float, set[str]]] = []  # when each ended, the jobs committed as it began
+    committed_during_first: list[int] = []
+    real = State.sync
+
+    def sync(state: State) -> None:
+        other = State(state.path)  # what is committed, as another process would read it
+        try:
+            covered = {job.id for job in other.jobs()}
+            if not syncs and not first_started.is_set():  # the first is slow (a busy disk)
+                first_started.set()
+                release.wait(10)
+                committed_during_first.append(len(other.jobs()))
+        finally:
+            other.close()
+        real(state)
+        syncs.append((time.monotonic(), covered))
+
+    monkeypatch.setattr(State, "sync", sync)
+
+    async def post(client: httpx.AsyncClient, story: str) -> tuple[float, httpx.Response]:
+        body, headers = signed(generic("ferry", id=story))
+        answer = await client.post("/v1/articles", content=body, headers=headers)
+        return time.monotonic(), answer
+
+    async def scenario() -> list[tuple[float, httpx.Response]]:
+        transport = httpx.ASGITransport(app=site.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            first = asyncio.ensure_future(post(client, "first"))
+            while not first_started.is_set():
+                await asyncio.sleep(0.01)
+            rest = [asyncio.ensure_future(post(client, f"s{n}")) for n in range(120)]
+            await asyncio.sleep(0.5)  # all read meanwhile
+            release.set()
+            return [await first, *[await one for one in rest]]
+
+    answers = asyncio.run(scenario())
+    assert {answer.status_code for _, answer in answers} == {202}
+    assert committed_during_first[0] >= 1 + EARLY_GROUP, "recorded while the first sync ran"
+    assert len(syncs) == 2, "the second sync covered every publish that waited for the first"
+    for received, answer in answers:
+        job = answer.json()["id"]
+        assert any(ended <= received and job in covered for ended, covered in syncs), (
+            "answered only after a sync that began once its job was committed"
+        )
+
+
 def _wordpress_post(status: str = "publish") -> dict[str, Any]:
     html = generic("library")["html"]
     body = html.split("<article", 1)[1].split(">", 1)[1].split("</article>", 1)[0]
