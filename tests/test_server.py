@@ -297,6 +297,82 @@ def test_a_202_waits_for_the_commit_to_be_synced_to_disk(
     assert len(seen) == 1, "service_sync off: committed, not synced"
 
 
+def test_the_first_sync_is_done_at_startup_not_by_the_first_publish(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real = State.sync
+
+    def sync(state: State) -> None:
+        synced.append(state.path)
+        real(state)
+
+    monkeypatch.setattr(State, "sync", sync)
+
+    async def start_then_publish() -> httpx.Response:
+        async with site.app.router.lifespan_context(site.app):  # what uvicorn runs first
+            assert synced == [str(site.service.state_path)]
+            transport = httpx.ASGITransport(app=site.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                body, headers = signed(generic("ferry"))
+                return await client.post("/v1/articles", content=body, headers=headers)
+
+    assert asyncio.run(start_then_publish()).status_code == 202
+    assert len(synced) == 2, "and the publish synced its own commit"
+
+
+def test_publishes_arriving_during_a_sync_are_recorded_meanwhile_and_answered_once_synced(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.server import EARLY_GROUP
+
+    first_started, release = threading.Event(), threading.Event()
+    syncs: list[tuple[float, set[str]]] = []  # when each ended, the jobs committed as it began
+    committed_during_first: list[int] = []
+    real = State.sync
+
+    def sync(state: State) -> None:
+        other = State(state.path)  # what is committed, as another process would read it
+        try:
+            covered = {job.id for job in other.jobs()}
+            if not syncs and not first_started.is_set():  # the first is slow (a busy disk)
+                first_started.set()
+                release.wait(10)
+                committed_during_first.append(len(other.jobs()))
+        finally:
+            other.close()
+        real(state)
+        syncs.append((time.monotonic(), covered))
+
+    monkeypatch.setattr(State, "sync", sync)
+
+    async def post(client: httpx.AsyncClient, story: str) -> tuple[float, httpx.Response]:
+        body, headers = signed(generic("ferry", id=story))
+        answer = await client.post("/v1/articles", content=body, headers=headers)
+        return time.monotonic(), answer
+
+    async def scenario() -> list[tuple[float, httpx.Response]]:
+        transport = httpx.ASGITransport(app=site.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            first = asyncio.ensure_future(post(client, "first"))
+            while not first_started.is_set():
+                await asyncio.sleep(0.01)
+            rest = [asyncio.ensure_future(post(client, f"s{n}")) for n in range(120)]
+            await asyncio.sleep(0.5)  # all read meanwhile
+            release.set()
+            return [await first, *[await one for one in rest]]
+
+    answers = asyncio.run(scenario())
+    assert {answer.status_code for _, answer in answers} == {202}
+    assert committed_during_first[0] >= 1 + EARLY_GROUP, "recorded while the first sync ran"
+    assert len(syncs) == 2, "the second sync covered every publish that waited for the first"
+    for received, answer in answers:
+        job = answer.json()["id"]
+        assert any(ended <= received and job in covered for ended, covered in syncs), (
+            "answered only after a sync that began once its job was committed"
+        )
+
+
 def _wordpress_post(status: str = "publish") -> dict[str, Any]:
     html = generic("library")["html"]
     body = html.split("<article", 1)[1].split(">", 1)[1].split("</article>", 1)[0]
@@ -408,6 +484,44 @@ def test_bodies_over_the_cap_are_413(tmp_path: Path) -> None:
             return await client.post("/v1/articles", content=chunks(), headers=headers)
 
     assert asyncio.run(send()).status_code == 413
+
+
+def test_the_publish_shortcut_answers_as_the_fastapi_route_does(tmp_path: Path) -> None:
+    """POST /v1/articles skips FastAPI's stack (narrate.server._App); its route, kept for the
+    schema and for an app mounted under a prefix, must answer the same, errors included."""
+    body = json.dumps(generic("ferry")).encode()
+    cases: list[tuple[bytes, dict[str, str]]] = [
+        (body, sign_headers(SECRET, body)),  # 202, then the same version again
+        (body, sign_headers(SECRET, body)),
+        (body, {"Authorization": "Bearer nope"}),  # 401
+        (b"{", sign_headers(SECRET, b"{")),  # 400
+        (b"[1]", {"Authorization": f"Bearer {TOKEN}"}),  # 422
+        (b"x" * 100_001, {"Authorization": f"Bearer {TOKEN}"}),  # 413
+    ]
+    answers = []
+    for name, shortcut in (("shortcut", True), ("route", False)):
+        site = Site(tmp_path / name, max_body_bytes=100_000)
+        if not shortcut:
+            site.app.publish = None  # type: ignore[attr-defined]
+        answers.append(
+            [
+                request(site.app, "POST", "/v1/articles", content, headers)
+                for content, headers in cases
+            ]
+        )
+    fast, routed = answers
+    assert [a.status_code for a in fast] == [202, 202, 401, 400, 422, 413]
+    for one, other in zip(fast, routed, strict=True):
+        assert one.status_code == other.status_code
+        assert one.headers["content-type"] == other.headers["content-type"] == "application/json"
+        assert one.headers.get("www-authenticate") == other.headers.get("www-authenticate")
+        if one.status_code < 300:
+            mine, theirs = one.json(), other.json()
+            assert mine.keys() == theirs.keys() and mine["duplicate"] == theirs["duplicate"]
+            assert one.headers["location"].startswith("/v1/jobs/")
+            assert "accept;dur=" in one.headers["server-timing"]
+        else:
+            assert one.json() == other.json()
 
 
 # --- authentication --------------------------------------------------------------------------
