@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/voices_steps.py                 # every step, 3 runs of the noisy ones
     .venv/bin/python bench/voices_steps.py --steps a-seg b-ls1 --runs 5 --transcripts
+    .venv/bin/python bench/voices_steps.py --voice en-us-hibari --steps c d --perturb
 
 Each step renders the example's spoken script (``segment.spoken``, as narrate gives it to the
 engine) to a WAV and scores it with bench/voices.py's recognizer and scorer (same reference,
@@ -21,6 +22,11 @@ same normalizer, same 28 s pieces cut in the pauses):
 - ``c``: bench/voices.py's synth child (the table's figure);
 - ``c-mp3``: ``c`` through an encoding chain like narrate's, with ``c``'s cuts;
 - ``d``: the MP3 of ``narrate.render`` (44.1 kHz, -16 LUFS, limited, 64 kbps), decoded.
+
+``--perturb`` scores every rendering eight times: as it is, 0.1 and 0.3 dB quieter and louder,
+and 1, 2 and 3 samples later. No listener hears those changes; tiny.en's transcript changes
+with them, by up to three words in 316 (1%), so a difference between two steps smaller than
+that spread is the recognizer's, not the voice's.
 """
 
 from __future__ import annotations
@@ -233,6 +239,23 @@ def _child(step: str, voice: str, wav: str, tmp: str) -> list[int]:
     return _piper_step(step, voice, wav)
 
 
+# Changes no listener hears: a gain of a fraction of a decibel, a delay of a few samples.
+# tiny.en's answer on the same speech moves by up to three words in 316 under them.
+PERTURBATIONS = ((0.0, 0), (-0.1, 0), (0.1, 0), (-0.3, 0), (0.3, 0), (0.0, 1), (0.0, 2), (0.0, 3))
+
+
+def perturbed(wav: str, cuts: list[int], gain_db: float, delay: int, out: str) -> list[int]:
+    """Write ``wav`` ``gain_db`` louder and ``delay`` samples later to ``out``; its cuts."""
+    import numpy as np
+
+    with wave.open(wav, "rb") as read:
+        rate = read.getframerate()
+        pcm = np.frombuffer(read.readframes(read.getnframes()), "<i2").astype(np.float64)
+    pcm = np.concatenate([np.zeros(delay), pcm]) * 10 ** (gain_db / 20)
+    _write(out, [np.clip(np.round(pcm), -32768, 32767).astype("<i2").tobytes()], rate)
+    return [cut + delay for cut in cuts]
+
+
 def main() -> None:
     """Run each step (each rendering in a child process), score and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -240,6 +263,11 @@ def main() -> None:
     parser.add_argument("--steps", nargs="+")
     parser.add_argument("--runs", type=int, default=3, help="renderings of each noisy step")
     parser.add_argument("--transcripts", action="store_true")
+    parser.add_argument(
+        "--perturb",
+        action="store_true",
+        help="score each rendering under 8 inaudible perturbations too (the recognizer's spread)",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -252,7 +280,7 @@ def main() -> None:
     reference = compared(spoken)
     names = {compared(name) for name in bench.names_of(spoken)}
     recognizer = bench.Recognizer.load()
-    lines = ["| step | WER (runs) | names by ear |", "|---|---|---|"]
+    lines = ["| step | WER, median (mean; each) | names by ear, median |", "|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="voices-steps-") as tmp:
         for step in steps:
             wers, by_ears = [], []
@@ -263,15 +291,20 @@ def main() -> None:
                 if result.returncode:
                     raise SystemExit(f"{step} failed:\n{result.stderr[-2000:]}")
                 cuts = json.loads(result.stdout.strip().splitlines()[-1])
-                hypothesis = compared(recognizer.transcribe(wav, cuts))
-                wers.append(bench.word_error_rate(reference, hypothesis)[0])
-                by_ear = bench.spell_names_as_written(hypothesis, reference, names)
-                by_ears.append(bench.word_error_rate(reference, by_ear)[0])
-                if args.transcripts:
-                    print(f"--- {step} run {run}:\n{hypothesis}\n", file=sys.stderr)
+                for gain_db, delay in PERTURBATIONS if args.perturb else PERTURBATIONS[:1]:
+                    heard_wav, heard_cuts = wav, cuts
+                    if gain_db or delay:
+                        heard_wav = wav + ".perturbed.wav"
+                        heard_cuts = perturbed(wav, cuts, gain_db, delay, heard_wav)
+                    hypothesis = compared(recognizer.transcribe(heard_wav, heard_cuts))
+                    wers.append(bench.word_error_rate(reference, hypothesis)[0])
+                    by_ear = bench.spell_names_as_written(hypothesis, reference, names)
+                    by_ears.append(bench.word_error_rate(reference, by_ear)[0])
+                    if args.transcripts:
+                        print(f"--- {step} run {run}:\n{hypothesis}\n", file=sys.stderr)
             line = (
-                f"| {step} | {statistics.median(wers):.1%} "
-                f"({', '.join(f'{w:.1%}' for w in wers)}) | {statistics.median(by_ears):.1%} |"
+                f"| {step} | {statistics.median(wers):.1%} (mean {statistics.mean(wers):.2%}; "
+                f"{', '.join(f'{w:.1%}' for w in wers)}) | {statistics.median(by_ears):.1%} |"
             )
             print(line, file=sys.stderr)
             lines.append(line)
