@@ -193,6 +193,7 @@ def _encode_mp3(
 _PART_S = 5.0
 _GROWTH = 12
 _MAX_PART_S = 120.0  # so that the last part, encoded alone, is not a long single-core tail
+_MIN_SPLIT_S = 2.0  # the last part is split in two only if each half lasts this long
 # What a part's cache key covers besides its pieces: bump when levelling or joining changes.
 _PART_FORMAT = "mp3-part-2"
 
@@ -243,8 +244,7 @@ class _Cutter:
         step = min(max(_PART_S * self.rate, self.body_start / _GROWTH), _MAX_PART_S * self.rate)
         if self.since < step and not piece.boundary:
             return False
-        end_out = round(self.position * self.scale)
-        return end_out - PART_LEAD - FRAME_SAMPLES > round(before * self.scale)
+        return self._holds_join(before, self.position)
 
     def push(self, piece: Piece) -> list[_Part]:
         """Take the next piece; return the parts now complete."""
@@ -259,6 +259,17 @@ class _Cutter:
         if not self._cuts(piece, before):
             self.body.append(piece)
             return ready
+        start_out = self.part_start_out  # what finish() restores if this was the last piece
+        self.pending = (self._cut(piece, before), start_out)
+        self.since = 0
+        return ready
+
+    def _holds_join(self, start: int, end: int) -> bool:
+        """Whether a pause from ``start`` to ``end`` is long enough to hold a join."""
+        return round(end * self.scale) - PART_LEAD - FRAME_SAMPLES > round(start * self.scale)
+
+    def _cut(self, piece: Piece, before: int) -> _Part:
+        """End the part being gathered in the pause ``piece`` (from ``before`` to here)."""
         assert isinstance(piece, Silence)
         end_out = round(self.position * self.scale)
         part_end_out = end_out - PART_LEAD - FRAME_SAMPLES
@@ -271,21 +282,59 @@ class _Cutter:
             self.body_start,
             piece,
         )
-        self.pending = (part, self.part_start_out)
-        self.body, self.lead, self.since = [], PART_LEAD, 0
+        self.body, self.lead = [], PART_LEAD
         self.part_start_out, self.body_start = end_out - PART_LEAD, self.position
-        return ready
+        return part
 
     def finish(self) -> list[_Part]:
-        """The last part (the programme has no more pieces)."""
+        """The last parts (the programme has no more pieces).
+
+        What is left is split in two at the aligned pause nearest its middle, if each half
+        would last _MIN_SPLIT_S: nothing comes after it to overlap with, so two halves take half
+        the time on two cores. That is the tail of every render, and after an edit near the end
+        the one part re-encoded (only its half, now).
+        """
         if self.pending is not None:  # the cut pause was the last piece: no cut after all
             part, part_start_out = self.pending
             assert part.after is not None
             self.body = [*part.pieces, part.after]
             self.lead, self.part_start_out, self.body_start = part.lead, part_start_out, part.start
             self.pending = None
+        parts = []
+        split = self._split()
+        if split is not None:
+            body, self.body, self.position = self.body, [], self.body_start
+            for index, piece in enumerate(body):
+                before = self.position
+                self.position += piece.n_samples
+                if index == split:
+                    parts.append(self._cut(piece, before))
+                    self.count += 1
+                else:
+                    self.body.append(piece)
         length = round(self.position * self.scale) - self.part_start_out
-        return [_Part(tuple(self.body), self.lead, 0, length, self.count == 0, self.body_start)]
+        last = _Part(tuple(self.body), self.lead, 0, length, self.count == 0, self.body_start)
+        return [*parts, last]
+
+    def _split(self) -> int | None:
+        """Where to split what is left (the index of an aligned pause in it), if anywhere."""
+        total = self.position - self.body_start
+        least = _MIN_SPLIT_S * self.rate
+        best: tuple[float, int] | None = None
+        position = self.body_start
+        for index, piece in enumerate(self.body):
+            before = position
+            position += piece.n_samples
+            if not isinstance(piece, Silence) or not piece.aligned or index == 0:
+                continue
+            if before - self.body_start < least or self.position - position < least:
+                continue
+            if not self._holds_join(before, position):
+                continue
+            distance = abs((before + position) / 2 - (self.body_start + total / 2))
+            if best is None or distance < best[0]:
+                best = (distance, index)
+        return None if best is None else best[1]
 
 
 def _part_key(part: _Part, settings: EncodeSettings, rate: int) -> str:

@@ -49,9 +49,9 @@ def test_cuts_in_aligned_pauses_at_least_part_s_apart_one_piece_late() -> None:
         pieces += [_pause(0.1 * _PART_S)]
     parts = _cut(pieces)
     # Paragraphs of 0.7 part: a part holds two, and the pause that ends a part is only known
-    # to be a cut once the next piece arrives.
-    assert [fed for fed, _ in parts] == [9, 17, 24]
-    assert [len(part.pieces) for _, part in parts] == [7, 7, 8]  # the last keeps its pause
+    # to be a cut once the next piece arrives. What is left at the end is split in two.
+    assert [fed for fed, _ in parts] == [9, 17, 24, 24]
+    assert [len(part.pieces) for _, part in parts] == [7, 7, 3, 4]  # the last keeps its pause
     assert parts[0][1].first and not any(part.first for _, part in parts[1:])
     assert parts[-1][1].trail == 0 and parts[-1][1].after is None
     assert all(part.after is not None for _, part in parts[:-1])
@@ -65,6 +65,25 @@ def test_cuts_in_aligned_pauses_at_least_part_s_apart_one_piece_late() -> None:
         body = round(sum(p.n_samples for p in part.pieces) * OUT / RATE)
         assert abs(part.lead + body + part.trail - part.length) <= 1
         assert part.trail >= 0
+
+
+def test_the_end_is_split_in_two_at_the_pause_nearest_its_middle() -> None:
+    # 5.6 s left after the last cut, with pauses at 2.0-2.5 s and 2.7-3.2 s: the second is
+    # nearer the middle (2.8 s).
+    pieces: list[Piece] = [_clip(2.0 * _PART_S), _pause(0.5)]
+    pieces += [_clip(2.0), _pause(0.5), _clip(0.2), _pause(0.5), _clip(2.4)]
+    parts = _cut(pieces)
+    tail = [part for fed, part in parts if fed == len(pieces)]
+    assert len(tail) == 2, "what is left at the end is two parts"
+    assert tail[0].pieces == tuple(pieces[2:5]) and tail[0].after == pieces[5]
+    assert tail[1].pieces == (pieces[6],) and tail[1].lead == PART_LEAD
+    total = sum(p.n_samples for p in pieces)
+    assert sum(p.length for _, p in parts) + FRAME_SAMPLES * (len(parts) - 1) == round(
+        total * OUT / RATE
+    )
+    # Too short to be worth two encoders: halves under 2 s stay whole.
+    short = _cut([_clip(2.0 * _PART_S), _pause(0.5), _clip(1.5), _pause(0.5), _clip(1.5)])
+    assert len([p for fed, p in short if fed == 5]) == 1
 
 
 def test_a_pause_at_the_very_end_is_never_a_cut() -> None:
@@ -90,8 +109,9 @@ def test_parts_grow_with_the_narration_so_a_long_one_is_not_hundreds_of_parts() 
     parts = _cut(pieces)
     assert 50 <= len(parts) <= 90
     lengths = [part.length / OUT for _, part in parts]
-    assert max(lengths[:10]) < 15 and lengths[-2] > 100
+    assert max(lengths[:10]) < 15 and lengths[-3] > 100
     assert max(lengths) < 121, "and never so long that the last one is a long tail on one core"
+    assert max(lengths[-2:]) < 61, "what is left at the end is encoded in two halves"
 
 
 def _tone_clip(store: ClipStore, name: str, seconds: float, amplitude: float) -> StoredClip:
@@ -125,8 +145,8 @@ def test_parts_are_encoded_while_the_programme_is_still_growing(
         for piece in pieces[5:]:
             encoder.add(piece, RATE)
         encoder.finish(tmp_path / "out.mp3")
-    assert encoder.parts == 2
-    assert encoder.encoded == (2 if encoder.parallel else 1)
+    assert encoder.parts == 3, "the second half, the end, in two"
+    assert encoder.encoded == (3 if encoder.parallel else 1)
     assert not list(tmp_path.glob(".part-*")), "spare ffmpegs and their files are gone"
     # Every sample where it belongs: ffmpeg decodes exactly the programme's length.
     decoded = np.frombuffer(decode(tmp_path / "out.mp3", OUT), "<i2")
