@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -193,7 +194,9 @@ def _encode_mp3(
 _PART_S = 5.0
 _GROWTH = 12
 _MAX_PART_S = 120.0  # so that the last part, encoded alone, is not a long single-core tail
-_MIN_SPLIT_S = 2.0  # the last part is split in two only if each half lasts this long
+_MIN_SPLIT_S = (
+    1.0  # a part is split in two (see _Cutter.finish, _halves) only if each half lasts this long
+)
 # What a part's cache key covers besides its pieces: bump when levelling or joining changes.
 _PART_FORMAT = "mp3-part-2"
 
@@ -337,6 +340,38 @@ class _Cutter:
         return None if best is None else best[1]
 
 
+def _halves(part: _Part, rate: int, output_rate: int) -> tuple[_Part, _Part] | None:
+    """``part`` as two parts cut at its aligned pause nearest the middle, if it has one that
+    leaves _MIN_SPLIT_S on either side; the two tile exactly what ``part`` covers."""
+    cutter = _Cutter(rate, output_rate)
+    cutter.body, cutter.lead, cutter.count = list(part.pieces), part.lead, 0 if part.first else 1
+    cutter.body_start = part.start
+    cutter.position = part.start + sum(piece.n_samples for piece in part.pieces)
+    start_out = round(part.start * cutter.scale) - part.lead
+    split = cutter._split()
+    if split is None:
+        return None
+    body, cutter.body, cutter.position = cutter.body, [], part.start
+    cutter.part_start_out = start_out
+    for index, piece in enumerate(body):
+        before = cutter.position
+        cutter.position += piece.n_samples
+        if index == split:
+            first = cutter._cut(piece, before)
+        else:
+            cutter.body.append(piece)
+    second = _Part(
+        tuple(cutter.body),
+        PART_LEAD,
+        part.trail,
+        start_out + part.length - cutter.part_start_out,
+        False,
+        cutter.body_start,
+        part.after,
+    )
+    return first, second
+
+
 def _part_key(part: _Part, settings: EncodeSettings, rate: int) -> str:
     """The part's audio is a function of its pieces and the settings: its gain included."""
     pieces = [p.path if isinstance(p, StoredClip) else p.n_samples for p in part.pieces]
@@ -359,13 +394,17 @@ def _levelling(pieces: Sequence[Piece], rate: int, settings: EncodeSettings) -> 
     return plan_levelling(pieces, rate, settings.loudness_lufs, settings.true_peak_dbtp)
 
 
-def _part_pcm(part: _Part, rate: int, settings: EncodeSettings) -> Iterator[bytes]:
+def _part_pcm(
+    part: _Part, rate: int, settings: EncodeSettings, levelling: Levelling | None = None
+) -> Iterator[bytes]:
     """The part's levelled PCM, clip by clip, with its lead and trail of silence.
 
     Streamed, not joined: a part of a long narration runs to minutes, and three are encoded at
     once; the other threads' ffmpegs keep the cores busy while this one waits for a clip.
+    ``levelling`` is the part's own unless given (the two halves of a part share its own).
     """
-    levelling = _levelling(part.pieces, rate, settings)
+    if levelling is None:
+        levelling = _levelling(part.pieces, rate, settings)
     if part.lead:
         yield bytes(2 * part.lead)
     yield from programme_pcm(part.pieces, levelling, rate, settings.sample_rate, part.start)
@@ -442,6 +481,7 @@ class StreamEncoder:
         self._made: list[Path] = []
         self._starting: list[Future[Spare]] = []
         self._finished = False
+        self._reused = False  # whether a part of this render came from the store
         self._lock = threading.Lock()
         self._pool = encoder_pool() if self.parallel else None
         folder.mkdir(parents=True, exist_ok=True)
@@ -506,8 +546,48 @@ class StreamEncoder:
         key = _part_key(part, self.settings, self._rate)
         found = self.store.get_file(key) if self.store is not None else None
         if found is not None:
+            self._reused = True
             return found
-        levelled = _part_pcm(part, self._rate, self.settings)
+        # A render that found parts in the store re-renders an edit: the part missed is then
+        # most of what is left to do, so its two halves are encoded at once, on two cores.
+        halves = _halves(part, self._rate, self.settings.sample_rate) if self._reused else None
+        path = self._encode_part(part) if halves is None else self._encode_halves(part, *halves)
+        with self._lock:
+            self.encoded += 1
+            if self.store is None:
+                self._made.append(path)
+        return self.store.put_file(key, path) if self.store is not None else path
+
+    def _encode_halves(self, part: _Part, first: _Part, second: _Part) -> Path:
+        """Encode the halves of ``part`` at once, with its levelling; one file, joined in the
+        pause between them as parts are."""
+        levelling = _levelling(part.pieces, self._rate, self.settings)
+        assert self._pool is not None
+        later = self._pool.submit(self._encode_part, second, levelling)
+        try:
+            path = self._encode_part(first, levelling)
+        except BaseException:
+            if not later.cancel() and later.exception() is None:
+                later.result().unlink(missing_ok=True)
+            raise
+        try:
+            rest = later.result()
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        try:
+            with path.open("ab") as whole, rest.open("rb") as tail:
+                shutil.copyfileobj(tail, whole)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        finally:
+            rest.unlink(missing_ok=True)
+        return path
+
+    def _encode_part(self, part: _Part, levelling: Levelling | None = None) -> Path:
+        """Encode ``part`` with a spare ffmpeg; the file it wrote."""
+        levelled = _part_pcm(part, self._rate, self.settings, levelling)
         first_chunk = next(levelled)  # the plan, before an ffmpeg is taken
         spare = self._take(part.first)
         if part.first and SPARES.keep:
@@ -525,11 +605,7 @@ class StreamEncoder:
         except BaseException:
             spare.path.unlink(missing_ok=True)
             raise
-        with self._lock:
-            self.encoded += 1
-            if self.store is None:
-                self._made.append(spare.path)
-        return self.store.put_file(key, spare.path) if self.store is not None else spare.path
+        return spare.path
 
     def finish(self, target: Path, progress: Callable[[int, int], None] | None = None) -> None:
         """Encode what is left and write the whole MP3 to ``target``.

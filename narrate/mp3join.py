@@ -126,7 +126,9 @@ def join(parts: list[Path], lengths: list[int], out: Path) -> None:
     with parts[0].open("rb") as handle:
         head = handle.read(4096)
     info = read_info(head)
-    frames = info.frames + sum(frames_for(n) for n in lengths[1:])
+    # From the lengths, not the Info frame: a first part encoded in two halves (see
+    # narrate.encode) has one that counts only its first half.
+    frames = sum(frames_for(n) for n in lengths)
     header = bytearray(head[: info.lame + 36])
     total_bytes = sum(part.stat().st_size for part in parts)
     if info.frames_at >= 0:
@@ -139,8 +141,6 @@ def join(parts: list[Path], lengths: list[int], out: Path) -> None:
         header[info.toc_at : info.toc_at + 100] = linear
     last = lengths[-1]
     padding = frames_for(last) * FRAME_SAMPLES - ENCODER_DELAY - last
-    if len(parts) == 1:
-        padding = info.padding
     header[info.lame + 21 : info.lame + 24] = bytes(
         [info.delay >> 4, ((info.delay & 0x0F) << 4) | (padding >> 8), padding & 0xFF]
     )

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -81,8 +82,8 @@ def test_the_end_is_split_in_two_at_the_pause_nearest_its_middle() -> None:
     assert sum(p.length for _, p in parts) + FRAME_SAMPLES * (len(parts) - 1) == round(
         total * OUT / RATE
     )
-    # Too short to be worth two encoders: halves under 2 s stay whole.
-    short = _cut([_clip(2.0 * _PART_S), _pause(0.5), _clip(1.5), _pause(0.5), _clip(1.5)])
+    # Too short to be worth two encoders: halves under 1 s stay whole.
+    short = _cut([_clip(2.0 * _PART_S), _pause(0.5), _clip(0.8), _pause(0.5), _clip(0.8)])
     assert len([p for fed, p in short if fed == 5]) == 1
 
 
@@ -339,3 +340,55 @@ def test_the_spool_of_a_process_that_is_gone_is_swept(tmp_path: Path) -> None:
         assert mine.exists(), "a living one's is not"
     finally:
         shutil.rmtree(mine, ignore_errors=True)
+
+
+def _paragraphs(store: ClipStore, names: str, seconds: float = 3.0) -> list[Piece]:
+    """Tone clips, each followed by a pause stretched onto the frame grid, as assemble does."""
+    pieces: list[Piece] = []
+    position = 0
+    for name in names:
+        clip = _tone_clip(store, name, seconds, 0.1 if name.isupper() else 0.3)
+        position += clip.n_samples
+        pause = round(0.7 * RATE)
+        target = aligned_end(round((position + pause) * OUT / RATE))
+        while round((position + pause) * OUT / RATE) < target:
+            pause += 1
+        position += pause
+        pieces += [clip, Silence(pause, aligned=True)]
+    return pieces
+
+
+def _encode(pieces: list[Piece], folder: Path, store: ClipStore | None, parallel: bool) -> int:
+    with StreamEncoder(EncodeSettings(parallel=parallel), folder, store) as encoder:
+        for piece in pieces:
+            encoder.add(piece, RATE)
+        encoder.finish(folder / "out.mp3")
+    return encoder.encoded
+
+
+def test_after_an_edit_the_part_missed_is_encoded_in_two_halves_that_sound_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ClipStore(tmp_path / "store")
+    if not StreamEncoder(EncodeSettings(), tmp_path).parallel:
+        pytest.skip("one core: no encoder threads")
+    for name in ("first", "edited", "reference"):
+        (tmp_path / name).mkdir()
+    _encode(_paragraphs(store, "abcdefgh"), tmp_path / "first", store, parallel=True)
+    encodes: list[int] = []
+    real = StreamEncoder._encode_part
+
+    def counted(self: StreamEncoder, part: Any, levelling: Any = None) -> Path:
+        encodes.append(len(part.pieces))
+        return real(self, part, levelling)
+
+    monkeypatch.setattr(StreamEncoder, "_encode_part", counted)
+    edited = _paragraphs(store, "abcDefgh")  # the fourth paragraph quieter
+    assert _encode(edited, tmp_path / "edited", store, parallel=True) == 1, "one part missed"
+    assert len(encodes) == 2, "encoded as two halves"
+    monkeypatch.setattr(StreamEncoder, "_encode_part", real)
+    _encode(edited, tmp_path / "reference", None, parallel=False)
+    a = np.frombuffer(decode(tmp_path / "edited" / "out.mp3", OUT), "<i2").astype(np.float64)
+    b = np.frombuffer(decode(tmp_path / "reference" / "out.mp3", OUT), "<i2").astype(np.float64)
+    assert len(a) == len(b), "every sample where a cold, serial render puts it"
+    assert np.corrcoef(a, b)[0, 1] > 0.999
