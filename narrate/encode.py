@@ -480,6 +480,7 @@ class StreamEncoder:
         self._jobs: list[Future[Path]] = []
         self._made: list[Path] = []
         self._starting: list[Future[Spare]] = []
+        self._stocking: set[bool] = set()  # kinds (first or not) whose spare is starting
         self._finished = False
         self._reused = False  # whether a part of this render came from the store
         self._lock = threading.Lock()
@@ -514,8 +515,20 @@ class StreamEncoder:
 
     def _stock(self, first: bool) -> None:
         """Have a spare of this kind start (on the pool's threads: see _batch_thread)."""
-        if self._pool is not None and SPARES.count(self._kind(first)) == 0:
-            self._starting.append(self._pool.submit(self._spare, first))
+        if self._pool is None or SPARES.count(self._kind(first)) > 0:
+            return
+        with self._lock:  # one start of a kind at a time: a second would only wait idle
+            if first in self._stocking:
+                return
+            self._stocking.add(first)
+        self._starting.append(self._pool.submit(self._stocked, first))
+
+    def _stocked(self, first: bool) -> Spare:
+        try:
+            return self._spare(first)
+        finally:
+            with self._lock:
+                self._stocking.discard(first)
 
     def _spare(self, first: bool, keep: bool = True) -> Spare:
         fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=SPARES.spool())
