@@ -83,17 +83,12 @@ def _piper_step(step: str, voice: str, wav: str) -> list[int]:
     piper_voice: PiperVoice = model.voice
     rate = model.sample_rate
     if step == "b-quote":
-        pieces, cuts, position = [], [], 0
-        for segment in segments:
-            clip = engine.synthesize(
-                segment.spoken, profile.quote if segment.quoted else profile.narrator
-            )
-            pieces.append(clip.pcm)
-            position += len(clip.pcm) // 2
-            gap = b"\0\0" * int(segment.pause_after_s * rate)
-            cuts.append(position + len(gap) // 4)
-            pieces.append(gap)
-            position += len(gap) // 2
+        voice_of = {True: profile.quote, False: profile.narrator}
+        clips = (
+            (bytes(engine.synthesize(s.spoken, voice_of[s.quoted]).pcm), s.pause_after_s)
+            for s in segments
+        )
+        pieces, cuts = _with_pauses(clips, rate)
         _write(wav, pieces, rate)
         return cuts
     wanted = model.natural_wpm / profile.narrator.rate_wpm * (1 + engine_module._UNSCALED)
@@ -123,16 +118,25 @@ def _piper_step(step: str, voice: str, wav: str) -> list[int]:
             position += len(chunk) // 2
             cuts.append(position)
     else:
-        for segment in segments:
-            for chunk in pcm(segment.spoken):
-                pieces.append(chunk)
-                position += len(chunk) // 2
-            gap = b"\0\0" * int(segment.pause_after_s * rate)
-            cuts.append(position + len(gap) // 4)
-            pieces.append(gap)
-            position += len(gap) // 2
+        clips = ((b"".join(pcm(s.spoken)), s.pause_after_s) for s in segments)
+        pieces, cuts = _with_pauses(clips, rate)
     _write(wav, pieces, rate)
     return cuts
+
+
+def _with_pauses(clips: Any, rate: int) -> tuple[list[bytes], list[int]]:
+    """Each segment's PCM (with its pause after, in s) laid out with that pause; the cuts
+    between segments are in the middle of each pause, in samples."""
+    pieces: list[bytes] = []
+    cuts: list[int] = []
+    position = 0
+    for clip, pause_s in clips:
+        gap = b"\0\0" * int(pause_s * rate)
+        pieces += [clip, gap]
+        position += len(clip) // 2
+        cuts.append(position + len(gap) // 4)
+        position += len(gap) // 2
+    return pieces, cuts
 
 
 def _hibari_step(step: str, voice: str, wav: str) -> list[int]:
@@ -159,20 +163,16 @@ def _hibari_step(step: str, voice: str, wav: str) -> list[int]:
             cuts.append(position)
         _write(wav, pieces, rate)
         return cuts
-    for segment in segments:
+
+    def clip(segment: Any) -> bytes:
         if step == "a-seg":
-            clip = pcm(model(segment.spoken, 1.0, 0))
-        else:
-            quoted = step == "b-quote" and segment.quoted
-            clip = engine.synthesize(
-                segment.spoken, profile.quote if quoted else profile.narrator
-            ).pcm
-        pieces.append(clip)
-        position += len(clip) // 2
-        gap = b"\0\0" * int(segment.pause_after_s * rate)
-        cuts.append(position + len(gap) // 4)
-        pieces.append(gap)
-        position += len(gap) // 2
+            return pcm(model(segment.spoken, 1.0, 0))
+        quoted = step == "b-quote" and segment.quoted
+        return bytes(
+            engine.synthesize(segment.spoken, profile.quote if quoted else profile.narrator).pcm
+        )
+
+    pieces, cuts = _with_pauses(((clip(s), s.pause_after_s) for s in segments), rate)
     _write(wav, pieces, rate)
     return cuts
 
