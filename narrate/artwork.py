@@ -99,6 +99,8 @@ def load_artwork(
     """
     from .fetch import FetchSettings
 
+    say = warn or log.warning
+    failed = ""
     for source in (lead_image, fallback):
         if not source:
             continue
@@ -107,7 +109,15 @@ def load_artwork(
                 data = _download(source, fetch_settings or FetchSettings(timeout_s=timeout_s))
             else:
                 data = Path(source).read_bytes()
-            return _square(data)
+            artwork = _square(data)
         except Exception as exc:  # any failure here only costs the cover, never the render
-            (warn or log.warning)(f"no cover art from {source} ({_reason(exc)})")
+            if failed:
+                say(failed)
+            failed = f"no cover art from {source} ({_reason(exc)})"
+            continue
+        if failed:  # the page's image failed, the configured cover did not: say both
+            say(f"{failed}; using {source}")
+        return artwork
+    if failed:
+        say(failed)
     return None

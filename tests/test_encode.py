@@ -258,6 +258,27 @@ def test_a_corrupt_cover_is_skipped_with_a_warning(
     assert "no cover art" in caplog.text
 
 
+def test_a_failed_page_image_names_the_cover_used_instead(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from narrate.artwork import load_artwork
+
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (40, 30), "navy").save(cover)
+    said: list[str] = []
+    art = load_artwork(str(tmp_path / "gone.jpg"), str(cover), warn=said.append)
+    assert art is not None
+    assert len(said) == 1 and said[0].startswith(f"no cover art from {tmp_path / 'gone.jpg'} (")
+    assert said[0].endswith(f"; using {cover}")
+    said.clear()
+    assert load_artwork(str(tmp_path / "gone.jpg"), str(tmp_path / "also-gone.png"),
+                        warn=said.append) is None  # fmt: skip
+    assert [m.split(" (")[0] for m in said] == [
+        f"no cover art from {tmp_path / 'gone.jpg'}",
+        f"no cover art from {tmp_path / 'also-gone.png'}",
+    ]
+
+
 def test_a_missing_intro_fails_before_writing_anything(tmp_path: Path) -> None:
     config = Config(voice="silent", intro_audio=str(tmp_path / "nope.wav"))
     with pytest.raises(narrate.ConfigError, match="intro"):
