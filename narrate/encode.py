@@ -425,9 +425,22 @@ def encoder_pool() -> ThreadPoolExecutor:
     )
 
 
-# A forked child has none of the pool's threads: it starts its own.
+@functools.cache
+def _halves_pool() -> ThreadPoolExecutor:
+    """Threads for the second halves of parts split after an edit (see _encode_halves)."""
+    return ThreadPoolExecutor(
+        max_workers=_cores(), thread_name_prefix="narrate-half", initializer=_batch_thread
+    )
+
+
+def _forked() -> None:
+    # A forked child has none of the pools' threads: it starts its own.
+    encoder_pool.cache_clear()
+    _halves_pool.cache_clear()
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=encoder_pool.cache_clear)
+    os.register_at_fork(after_in_child=_forked)
 
 
 def _batch_thread() -> None:
@@ -483,6 +496,7 @@ class StreamEncoder:
         self._stocking: set[bool] = set()  # kinds (first or not) whose spare is starting
         self._finished = False
         self._reused = False  # whether a part of this render came from the store
+        self._misses = 0  # parts not found in the store so far
         self._lock = threading.Lock()
         self._pool = encoder_pool() if self.parallel else None
         folder.mkdir(parents=True, exist_ok=True)
@@ -562,8 +576,12 @@ class StreamEncoder:
             self._reused = True
             return found
         # A render that found parts in the store re-renders an edit: the part missed is then
-        # most of what is left to do, so its two halves are encoded at once, on two cores.
-        halves = _halves(part, self._rate, self.settings.sample_rate) if self._reused else None
+        # most of what is left to do, so its two halves are encoded at once, on two cores. Only
+        # the first part missed: when many are (a new voice), they fill the cores already.
+        with self._lock:
+            self._misses += 1
+            split = self._reused and self._misses == 1
+        halves = _halves(part, self._rate, self.settings.sample_rate) if split else None
         path = self._encode_part(part) if halves is None else self._encode_halves(part, *halves)
         with self._lock:
             self.encoded += 1
@@ -575,8 +593,9 @@ class StreamEncoder:
         """Encode the halves of ``part`` at once, with its levelling; one file, joined in the
         pause between them as parts are."""
         levelling = _levelling(part.pieces, self._rate, self.settings)
-        assert self._pool is not None
-        later = self._pool.submit(self._encode_part, second, levelling)
+        # Not on the encoder pool: this thread is one of its threads and waits for the second
+        # half, which must never queue behind parts that wait in turn (a deadlock).
+        later = _halves_pool().submit(self._encode_part, second, levelling)
         try:
             path = self._encode_part(first, levelling)
         except BaseException:
@@ -603,9 +622,9 @@ class StreamEncoder:
         levelled = _part_pcm(part, self._rate, self.settings, levelling)
         first_chunk = next(levelled)  # the plan, before an ffmpeg is taken
         spare = self._take(part.first)
-        if part.first and SPARES.keep:
-            self._stock(first=True)  # for the next render's first part
         try:
+            if part.first and SPARES.keep:
+                self._stock(first=True)  # for the next render's first part
             if not part.first and part.after is not None:
                 # For the next part, started by another thread: forking here delayed this part,
                 # which after an edit is often the only one encoded.
@@ -616,6 +635,9 @@ class StreamEncoder:
                     if read_info(handle.read(4096)).frames != frames_for(part.length):
                         raise EncodingError("libmp3lame framed a part unexpectedly; cannot join.")
         except BaseException:
+            if spare.process.poll() is None:  # failed before it was fed: it still waits
+                spare.process.kill()
+                spare.process.communicate()
             spare.path.unlink(missing_ok=True)
             raise
         return spare.path

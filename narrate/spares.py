@@ -115,9 +115,9 @@ class Spares:
         """In a forked child: drop the parent's spares and spool without touching them, and
         close this process's copies of the spares' pipes (an open copy would keep ffmpeg from
         seeing the end of its input)."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-            self._spool = None
+        # The parent's lock may have been held by another thread at the fork: a new one.
+        self._lock = threading.Lock()
+        idle, self._idle, self._spool = self._idle, [], None
         for _, spare in idle:
             for stream in (spare.process.stdin, spare.process.stderr):
                 if stream is not None:

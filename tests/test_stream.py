@@ -392,3 +392,36 @@ def test_after_an_edit_the_part_missed_is_encoded_in_two_halves_that_sound_the_s
     b = np.frombuffer(decode(tmp_path / "reference" / "out.mp3", OUT), "<i2").astype(np.float64)
     assert len(a) == len(b), "every sample where a cold, serial render puts it"
     assert np.corrcoef(a, b)[0, 1] > 0.999
+
+
+def test_a_re_render_that_misses_many_parts_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # More missed parts than encoder threads after a hit: splitting them all, each waiting for
+    # its second half on the same pool, once hung every thread.
+    import threading
+
+    store = ClipStore(tmp_path / "store")
+    for name in ("first", "edited"):
+        (tmp_path / name).mkdir()
+    _encode(_paragraphs(store, "abcdefghijklmnop"), tmp_path / "first", store, parallel=True)
+    encodes: list[int] = []
+    real = StreamEncoder._encode_part
+
+    def counted(self: StreamEncoder, part: Any, levelling: Any = None) -> Path:
+        encodes.append(len(part.pieces))
+        return real(self, part, levelling)
+
+    monkeypatch.setattr(StreamEncoder, "_encode_part", counted)
+    done: list[int] = []
+    edited = _paragraphs(store, "abCdEfGhIjKlmnop")
+    worker = threading.Thread(
+        target=lambda: done.append(_encode(edited, tmp_path / "edited", store, parallel=True)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=120)
+    assert done, "the re-render finished"
+    missed = done[0]
+    assert missed >= 4
+    assert len(encodes) in (missed, missed + 1), "at most the first part missed is split"
