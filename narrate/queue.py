@@ -217,9 +217,10 @@ def run_consumer(data_dir: str | None, url: str | None, workers: int, parent: in
         initial_delay=0.05,
         max_delay=0.5,
     )
-    from .spares import kept_between_renders
+    from .spares import keep_in_this_process, kept_between_renders
 
-    with kept_between_renders():  # its render processes are forked inside: they inherit it
+    queue.huey.on_startup()(keep_in_this_process)
+    with kept_between_renders():
         consumer.run()
 
 

@@ -819,9 +819,10 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
         max_delay=0.5,
         scheduler_interval=1,
     )
-    from .spares import kept_between_renders
+    from .spares import keep_in_this_process, kept_between_renders
 
-    with kept_between_renders():  # its render processes are forked inside: they inherit it
+    queue.huey.on_startup()(keep_in_this_process)
+    with kept_between_renders():
         consumer.run()
 
 

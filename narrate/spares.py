@@ -156,6 +156,16 @@ def _kill(spares: list[Spare]) -> None:
         spare.process.communicate()
 
 
+def keep_in_this_process() -> None:
+    """Keep spares between renders for the rest of this process: a queue worker's render
+    process, however it was started (huey's start-up hook calls it in each; with Python 3.14's
+    forkserver default they do not inherit the consumer's setting)."""
+    SPARES.keep = True
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None:  # such a process leaves through os._exit, past atexit
+        util.Finalize(SPARES, SPARES.close, exitpriority=10)
+
+
 @contextlib.contextmanager
 def kept_between_renders() -> Iterator[None]:
     """Keep unused spares from one render to the next while inside (see the module's doc)."""

@@ -425,3 +425,27 @@ def test_a_re_render_that_misses_many_parts_finishes(
     missed = done[0]
     assert missed >= 4
     assert len(encodes) in (missed, missed + 1), "at most the first part missed is split"
+
+
+def _spawned_worker(folder: str) -> None:
+    from narrate.spares import keep_in_this_process
+
+    keep_in_this_process()  # as huey's start-up hook does in each render process
+    _render_tones(ClipStore(Path(folder) / "store"), Path(folder), Path(folder) / "x.mp3")
+    assert SPARES.keep and SPARES._idle, "spares wait for the next job"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_a_spawned_worker_keeps_spares_and_kills_them_when_it_ends(tmp_path: Path) -> None:
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(
+        target=_spawned_worker, args=(str(tmp_path),)
+    )
+    child.start()
+    child.join(timeout=120)
+    assert child.exitcode == 0
+    spools = f"narrate-parts-{child.pid}-"
+    left = [p for p in Path("/proc").glob("[0-9]*/cmdline") if spools in _read(p)]
+    assert not left, "its spares were killed"
+    assert not list(Path(tempfile.gettempdir()).glob(spools + "*")), "and its spool removed"
