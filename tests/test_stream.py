@@ -366,6 +366,19 @@ def _encode(pieces: list[Piece], folder: Path, store: ClipStore | None, parallel
     return encoder.encoded
 
 
+def _count_encodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record each encode of a part (or half) from now on: the number of its pieces."""
+    encodes: list[int] = []
+    real = StreamEncoder._encode_part
+
+    def counted(self: StreamEncoder, part: Any, levelling: Any = None) -> Path:
+        encodes.append(len(part.pieces))
+        return real(self, part, levelling)
+
+    monkeypatch.setattr(StreamEncoder, "_encode_part", counted)
+    return encodes
+
+
 def test_after_an_edit_the_part_missed_is_encoded_in_two_halves_that_sound_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -375,18 +388,11 @@ def test_after_an_edit_the_part_missed_is_encoded_in_two_halves_that_sound_the_s
     for name in ("first", "edited", "reference"):
         (tmp_path / name).mkdir()
     _encode(_paragraphs(store, "abcdefgh"), tmp_path / "first", store, parallel=True)
-    encodes: list[int] = []
-    real = StreamEncoder._encode_part
-
-    def counted(self: StreamEncoder, part: Any, levelling: Any = None) -> Path:
-        encodes.append(len(part.pieces))
-        return real(self, part, levelling)
-
-    monkeypatch.setattr(StreamEncoder, "_encode_part", counted)
+    encodes = _count_encodes(monkeypatch)
     edited = _paragraphs(store, "abcDefgh")  # the fourth paragraph quieter
     assert _encode(edited, tmp_path / "edited", store, parallel=True) == 1, "one part missed"
     assert len(encodes) == 2, "encoded as two halves"
-    monkeypatch.setattr(StreamEncoder, "_encode_part", real)
+    monkeypatch.undo()
     _encode(edited, tmp_path / "reference", None, parallel=False)
     a = np.frombuffer(decode(tmp_path / "edited" / "out.mp3", OUT), "<i2").astype(np.float64)
     b = np.frombuffer(decode(tmp_path / "reference" / "out.mp3", OUT), "<i2").astype(np.float64)
@@ -405,14 +411,7 @@ def test_a_re_render_that_misses_many_parts_finishes(
     for name in ("first", "edited"):
         (tmp_path / name).mkdir()
     _encode(_paragraphs(store, "abcdefghijklmnop"), tmp_path / "first", store, parallel=True)
-    encodes: list[int] = []
-    real = StreamEncoder._encode_part
-
-    def counted(self: StreamEncoder, part: Any, levelling: Any = None) -> Path:
-        encodes.append(len(part.pieces))
-        return real(self, part, levelling)
-
-    monkeypatch.setattr(StreamEncoder, "_encode_part", counted)
+    encodes = _count_encodes(monkeypatch)
     done: list[int] = []
     edited = _paragraphs(store, "abCdEfGhIjKlmnop")
     worker = threading.Thread(
