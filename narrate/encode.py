@@ -306,18 +306,23 @@ class _Cutter:
         parts = []
         split = self._split()
         if split is not None:
-            body, self.body, self.position = self.body, [], self.body_start
-            for index, piece in enumerate(body):
-                before = self.position
-                self.position += piece.n_samples
-                if index == split:
-                    parts.append(self._cut(piece, before))
-                    self.count += 1
-                else:
-                    self.body.append(piece)
+            parts.append(self._cut_at(split))
+            self.count += 1
         length = round(self.position * self.scale) - self.part_start_out
         last = _Part(tuple(self.body), self.lead, 0, length, self.count == 0, self.body_start)
         return [*parts, last]
+
+    def _cut_at(self, split: int) -> _Part:
+        """Cut what is gathered in its pause ``body[split]``; the rest is gathered after it."""
+        body, self.body, self.position = self.body, [], self.body_start
+        for index, piece in enumerate(body):
+            before = self.position
+            self.position += piece.n_samples
+            if index == split:
+                part = self._cut(piece, before)
+            else:
+                self.body.append(piece)
+        return part
 
     def _split(self) -> int | None:
         """Where to split what is left (the index of an aligned pause in it), if anywhere."""
@@ -351,15 +356,8 @@ def _halves(part: _Part, rate: int, output_rate: int) -> tuple[_Part, _Part] | N
     split = cutter._split()
     if split is None:
         return None
-    body, cutter.body, cutter.position = cutter.body, [], part.start
     cutter.part_start_out = start_out
-    for index, piece in enumerate(body):
-        before = cutter.position
-        cutter.position += piece.n_samples
-        if index == split:
-            first = cutter._cut(piece, before)
-        else:
-            cutter.body.append(piece)
+    first = cutter._cut_at(split)
     second = _Part(
         tuple(cutter.body),
         PART_LEAD,
