@@ -95,13 +95,11 @@ class Spares:
         with self._lock:
             gone = [s for k, s in self._idle if kinds is None or k in kinds]
             self._idle = [(k, s) for k, s in self._idle if not (kinds is None or k in kinds)]
+        _stop(gone)
         if background is None:
-            _kill(gone)
+            _reap(gone)
         elif gone:
-            for spare in gone:
-                spare.process.kill()
-                spare.path.unlink(missing_ok=True)
-            background(lambda: _kill(gone))
+            background(lambda: _reap(gone))
 
     def close(self) -> None:
         """Kill every idle spare and remove the spool (at exit)."""
@@ -149,9 +147,17 @@ def _alive(pid: int) -> bool:
 
 
 def _kill(spares: list[Spare]) -> None:
+    _stop(spares)  # all at once, then reaped: they die in parallel
+    _reap(spares)
+
+
+def _stop(spares: list[Spare]) -> None:
     for spare in spares:
-        spare.process.kill()  # all at once, then reaped: they die in parallel
+        spare.process.kill()
         spare.path.unlink(missing_ok=True)
+
+
+def _reap(spares: list[Spare]) -> None:
     for spare in spares:
         spare.process.communicate()
 
