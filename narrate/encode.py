@@ -594,26 +594,22 @@ class StreamEncoder:
         # Not on the encoder pool: this thread is one of its threads and waits for the second
         # half, which must never queue behind parts that wait in turn (a deadlock).
         later = _halves_pool().submit(self._encode_part, second, levelling)
+        halves: list[Path] = []
         try:
-            path = self._encode_part(first, levelling)
-        except BaseException:
-            if not later.cancel() and later.exception() is None:
-                later.result().unlink(missing_ok=True)
-            raise
-        try:
-            rest = later.result()
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        try:
-            with path.open("ab") as whole, rest.open("rb") as tail:
+            try:
+                halves.append(self._encode_part(first, levelling))
+            finally:  # the second half is waited for (or cancelled) whatever became of the first
+                if not later.cancel() and later.exception() is None:
+                    halves.append(later.result())
+            later.result()  # the second half's own failure
+            with halves[0].open("ab") as whole, halves[1].open("rb") as tail:
                 shutil.copyfileobj(tail, whole)
         except BaseException:
-            path.unlink(missing_ok=True)
+            for path in halves:
+                path.unlink(missing_ok=True)
             raise
-        finally:
-            rest.unlink(missing_ok=True)
-        return path
+        halves[1].unlink()
+        return halves[0]
 
     def _encode_part(self, part: _Part, levelling: Levelling | None = None) -> Path:
         """Encode ``part`` with a spare ffmpeg; the file it wrote."""

@@ -448,3 +448,32 @@ def test_a_spawned_worker_keeps_spares_and_kills_them_when_it_ends(tmp_path: Pat
     left = [p for p in Path("/proc").glob("[0-9]*/cmdline") if spools in _read(p)]
     assert not left, "its spares were killed"
     assert not list(Path(tempfile.gettempdir()).glob(spools + "*")), "and its spool removed"
+
+
+@pytest.mark.parametrize("failing", [0, 1])
+def test_a_failed_half_leaves_neither_half_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    store = ClipStore(tmp_path / "store")
+    if not StreamEncoder(EncodeSettings(), tmp_path).parallel:
+        pytest.skip("one core: no encoder threads")
+    for name in ("first", "edited"):
+        (tmp_path / name).mkdir()
+    _encode(_paragraphs(store, "abcdefgh"), tmp_path / "first", store, parallel=True)
+    real = StreamEncoder._encode_part
+    written: list[Path] = []
+    halves: list[int] = []  # the halves are the encodes given a levelling; one of them fails
+
+    def flaky(self: StreamEncoder, part: Any, levelling: Any = None) -> Path:
+        if levelling is not None:
+            halves.append(len(halves))
+            if halves[-1] == failing:
+                raise RuntimeError("the disk is full")
+        path = real(self, part, levelling)
+        written.append(path)
+        return path
+
+    monkeypatch.setattr(StreamEncoder, "_encode_part", flaky)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        _encode(_paragraphs(store, "abcDefgh"), tmp_path / "edited", store, parallel=True)
+    assert written and not any(path.exists() for path in written), "the other half removed"
