@@ -478,10 +478,9 @@ class StreamEncoder:
     not use wait for the process's next render (:mod:`narrate.spares`).
     """
 
-    def __init__(self, settings: EncodeSettings, folder: Path, store: ClipStore | None = None):
+    def __init__(self, settings: EncodeSettings, store: ClipStore | None = None):
         ffmpeg_path(settings.ffmpeg)  # a wrong setting fails now, not after synthesis
         self.settings = settings
-        self.folder = folder
         self.store = store
         self.parallel = settings.parallel and _cores() > 1
         self.encoded = 0  # parts encoded by this render (the rest came from the store)
@@ -497,7 +496,6 @@ class StreamEncoder:
         self._misses = 0  # parts not found in the store so far
         self._lock = threading.Lock()
         self._pool = encoder_pool() if self.parallel else None
-        folder.mkdir(parents=True, exist_ok=True)
 
     @property
     def parts(self) -> int:
@@ -842,7 +840,7 @@ def encode(
     timings = list(programme.timings)
     with contextlib.ExitStack() as stack:
         if encoder is None:
-            encoder = stack.enter_context(StreamEncoder(settings, out_path.parent, store))
+            encoder = stack.enter_context(StreamEncoder(settings, store))
             for piece in programme.pieces:
                 encoder.add(piece, programme.sample_rate)
         temps = {kind: stack.enter_context(atomic_path(path)) for kind, path in paths.items()}

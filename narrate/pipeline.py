@@ -238,7 +238,7 @@ def render(
     # The cover (perhaps a download of the page's lead image) arrives during synthesis. A
     # failed render does not wait for it.
     artwork = _background().submit(_artwork, article, config)
-    with _clip_store(config) as store, StreamEncoder(settings, out.parent, store) as encoder:
+    with _clip_store(config) as store, StreamEncoder(settings, store) as encoder:
         try:
             clips = synthesize(segments, profile, counting, store, spoken.lexicon_version)
             programme = assemble(

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,7 @@ def test_parts_are_encoded_while_the_programme_is_still_growing(
             pause += 1
         position += pause
         pieces += [clip, Silence(pause, aligned=True)]
-    with StreamEncoder(settings, tmp_path, store) as encoder:
+    with StreamEncoder(settings, store) as encoder:
         for piece in pieces[:5]:
             encoder.add(piece, RATE)
         assert encoder.parts == 1, "the first half went to the encoder before the rest arrived"
@@ -176,7 +177,7 @@ def _children() -> set[int]:
 def test_a_render_that_fails_midway_leaves_no_part_and_no_ffmpeg(tmp_path: Path) -> None:
     store = ClipStore(tmp_path / "store")
     before = _children()
-    with pytest.raises(RuntimeError), StreamEncoder(EncodeSettings(), tmp_path, store) as encoder:
+    with pytest.raises(RuntimeError), StreamEncoder(EncodeSettings(), store) as encoder:
         for i in range(3):
             encoder.add(_tone_clip(store, "xyz"[i], 6.0, 0.2), RATE)
             encoder.add(Silence(round(0.7 * RATE), aligned=True), RATE)
@@ -194,7 +195,7 @@ def test_ffmpeg_runs_as_batch_work(tmp_path: Path) -> None:
     from concurrent.futures import wait
 
     store = ClipStore(tmp_path / "store")
-    with StreamEncoder(EncodeSettings(), tmp_path, store) as encoder:
+    with StreamEncoder(EncodeSettings(), store) as encoder:
         if not encoder.parallel:
             pytest.skip("one core: no encoder threads")
         encoder.add(_tone_clip(store, "q", 1.0, 0.2), RATE)
@@ -206,8 +207,8 @@ def test_ffmpeg_runs_as_batch_work(tmp_path: Path) -> None:
     assert os.sched_getscheduler(0) != os.SCHED_BATCH, "the caller's own thread is untouched"
 
 
-def _render_tones(store: ClipStore, folder: Path, out: Path, seconds: float = 6.0) -> int:
-    with StreamEncoder(EncodeSettings(), folder, store) as encoder:
+def _render_tones(store: ClipStore, out: Path, seconds: float = 6.0) -> int:
+    with StreamEncoder(EncodeSettings(), store) as encoder:
         if not encoder.parallel:
             pytest.skip("one core: no encoder threads")
         for i in range(3):
@@ -219,14 +220,14 @@ def _render_tones(store: ClipStore, folder: Path, out: Path, seconds: float = 6.
 
 def test_a_worker_keeps_unused_spares_for_its_next_render(tmp_path: Path) -> None:
     store = ClipStore(tmp_path / "store")
-    first = StreamEncoder(EncodeSettings(), tmp_path)._kind(True)
+    first = StreamEncoder(EncodeSettings())._kind(True)
     with kept_between_renders():
-        parts = _render_tones(store, tmp_path, tmp_path / "a.mp3")
+        parts = _render_tones(store, tmp_path / "a.mp3")
         assert parts >= 2
         waiting = [s for k, s in SPARES._idle if k == first]
         assert len(waiting) == 1 and waiting[0].process.poll() is None, "a spare waits"
         # The next render into the same folder starts its first part with that ffmpeg.
-        assert _render_tones(store, tmp_path, tmp_path / "b.mp3") == parts
+        assert _render_tones(store, tmp_path / "b.mp3") == parts
         assert waiting[0].process.wait(timeout=10) == 0, "it encoded a part and finished"
         assert waiting[0] not in [s for _, s in SPARES._idle]
     assert not SPARES._idle, "killed when the worker stops"
@@ -235,7 +236,7 @@ def test_a_worker_keeps_unused_spares_for_its_next_render(tmp_path: Path) -> Non
 
 def test_a_one_off_render_leaves_no_spare(tmp_path: Path) -> None:
     store = ClipStore(tmp_path / "store")
-    _render_tones(store, tmp_path, tmp_path / "a.mp3")
+    _render_tones(store, tmp_path / "a.mp3")
     assert not SPARES._idle
     assert not list(tmp_path.glob(".part-*"))
 
@@ -264,7 +265,7 @@ def test_idle_spares_are_bounded_and_stale_ones_dropped(tmp_path: Path) -> None:
 def test_spares_write_outside_the_media_folder(tmp_path: Path) -> None:
     store = ClipStore(tmp_path / "store")
     with kept_between_renders():
-        _render_tones(store, tmp_path, tmp_path / "a.mp3")
+        _render_tones(store, tmp_path / "a.mp3")
         assert SPARES._idle
         assert all(s.path.parent == SPARES.spool() for _, s in SPARES._idle)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp3", "store"]
@@ -282,8 +283,7 @@ import test_stream
 from narrate.spares import SPARES, Spare, Spares, kept_between_renders
 keeper = kept_between_renders()
 keeper.__enter__()  # as a worker that is stopped, never leaving the block
-test_stream._render_tones(ClipStore(Path({str(tmp_path)!r}) / "store"), Path({str(tmp_path)!r}),
-                          Path({str(tmp_path)!r}) / "x.mp3")
+test_stream._render_tones(ClipStore(Path({str(tmp_path)!r}) / "store"), Path({str(tmp_path)!r}) / "x.mp3")
 import os
 print(len(SPARES._idle), os.getpid())
 """
@@ -310,7 +310,7 @@ def _read(path: Path) -> str:
 def _worker_child(folder: str) -> None:
     keeper = kept_between_renders()
     keeper.__enter__()  # as huey's render processes, which leave through os._exit
-    _render_tones(ClipStore(Path(folder) / "store"), Path(folder), Path(folder) / "x.mp3")
+    _render_tones(ClipStore(Path(folder) / "store"), Path(folder) / "x.mp3")
     assert SPARES._idle, "spares wait for the next job"
 
 
@@ -359,7 +359,7 @@ def _paragraphs(store: ClipStore, names: str, seconds: float = 3.0) -> list[Piec
 
 
 def _encode(pieces: list[Piece], folder: Path, store: ClipStore | None, parallel: bool) -> int:
-    with StreamEncoder(EncodeSettings(parallel=parallel), folder, store) as encoder:
+    with StreamEncoder(EncodeSettings(parallel=parallel), store) as encoder:
         for piece in pieces:
             encoder.add(piece, RATE)
         encoder.finish(folder / "out.mp3")
@@ -383,7 +383,7 @@ def test_after_an_edit_the_part_missed_is_encoded_in_two_halves_that_sound_the_s
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = ClipStore(tmp_path / "store")
-    if not StreamEncoder(EncodeSettings(), tmp_path).parallel:
+    if not StreamEncoder(EncodeSettings()).parallel:
         pytest.skip("one core: no encoder threads")
     for name in ("first", "edited", "reference"):
         (tmp_path / name).mkdir()
@@ -405,8 +405,6 @@ def test_a_re_render_that_misses_many_parts_finishes(
 ) -> None:
     # More missed parts than encoder threads after a hit: splitting them all, each waiting for
     # its second half on the same pool, once hung every thread.
-    import threading
-
     store = ClipStore(tmp_path / "store")
     for name in ("first", "edited"):
         (tmp_path / name).mkdir()
@@ -430,7 +428,7 @@ def _spawned_worker(folder: str) -> None:
     from narrate.spares import keep_in_this_process
 
     keep_in_this_process()  # as huey's start-up hook does in each render process
-    _render_tones(ClipStore(Path(folder) / "store"), Path(folder), Path(folder) / "x.mp3")
+    _render_tones(ClipStore(Path(folder) / "store"), Path(folder) / "x.mp3")
     assert SPARES.keep and SPARES._idle, "spares wait for the next job"
 
 
@@ -455,7 +453,7 @@ def test_a_failed_half_leaves_neither_half_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
 ) -> None:
     store = ClipStore(tmp_path / "store")
-    if not StreamEncoder(EncodeSettings(), tmp_path).parallel:
+    if not StreamEncoder(EncodeSettings()).parallel:
         pytest.skip("one core: no encoder threads")
     for name in ("first", "edited"):
         (tmp_path / name).mkdir()
@@ -464,13 +462,18 @@ def test_a_failed_half_leaves_neither_half_behind(
     written: list[Path] = []
     halves: list[int] = []  # the halves are the encodes given a levelling; one of them fails
 
+    other_written = threading.Event()
+
     def flaky(self: StreamEncoder, part: Any, levelling: Any = None) -> Path:
         if levelling is not None:
             halves.append(len(halves))
             if halves[-1] == failing:
+                other_written.wait(timeout=10)  # fail once the other half has its file
                 raise RuntimeError("the disk is full")
         path = real(self, part, levelling)
         written.append(path)
+        if levelling is not None:
+            other_written.set()
         return path
 
     monkeypatch.setattr(StreamEncoder, "_encode_part", flaky)
