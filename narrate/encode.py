@@ -562,21 +562,26 @@ class StreamEncoder:
             if job.done() and job.exception() is not None:
                 job.result()  # a failed part fails the render now, not after synthesis
         self._parts.append(part)
-        if self._pool is not None:
-            self._jobs.append(self._pool.submit(self._part_file, part))
-
-    def _part_file(self, part: _Part) -> Path:
+        if self._pool is None:
+            return
+        # Looked up here, in the programme's order (a stat), so that whether a part missed
+        # after one was found does not depend on which thread got there first.
         key = _part_key(part, self.settings, self._rate)
         found = self.store.get_file(key) if self.store is not None else None
         if found is not None:
             self._reused = True
-            return found
+            done: Future[Path] = Future()
+            done.set_result(found)
+            self._jobs.append(done)
+            return
         # A render that found parts in the store re-renders an edit: the part missed is then
         # most of what is left to do, so its two halves are encoded at once, on two cores. Only
         # the first part missed: when many are (a new voice), they fill the cores already.
-        with self._lock:
-            self._misses += 1
-            split = self._reused and self._misses == 1
+        self._misses += 1
+        split = self._reused and self._misses == 1
+        self._jobs.append(self._pool.submit(self._part_file, part, key, split))
+
+    def _part_file(self, part: _Part, key: str, split: bool) -> Path:
         halves = _halves(part, self._rate, self.settings.sample_rate) if split else None
         path = self._encode_part(part) if halves is None else self._encode_halves(part, *halves)
         with self._lock:
