@@ -8,6 +8,11 @@ render did not use stay for the next render, up to a few, and are killed when th
 exits or a render fails. Elsewhere (``narrate article``) a render kills its unused spares when
 it ends. Spares write into a folder of the process's own under the system's temporary folder,
 never into the publisher's media folder, where a worker killed outright would leave them.
+
+A spool is known to be in use by the lock its process holds on it (``flock`` on a file inside,
+released by the kernel however the process ends), not by its process id alone: containers
+that share one temporary folder number their processes each from 1, so a process id seen from
+another container may name a process that is gone, or someone else's.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 
 _LIMIT = 4  # idle spares per process, all kinds together: two renders' worth
 _PREFIX = "narrate-parts-"
+_LOCK = ".in-use"
 
 
 @dataclass(frozen=True)
@@ -45,14 +51,22 @@ class Spares:
         self._lock = threading.Lock()
         self._idle: list[tuple[Hashable, Spare]] = []  # oldest first
         self._spool: Path | None = None
+        self._held: int | None = None  # the open lock file that marks the spool in use
 
     def spool(self) -> Path:
         """This process's folder for the files spares write (made when first needed)."""
         with self._lock:
             if self._spool is None or not self._spool.is_dir():
                 _sweep()
+                self._release()
                 self._spool = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+                self._held = _hold(self._spool)
             return self._spool
+
+    def _release(self) -> None:
+        if self._held is not None:
+            os.close(self._held)
+            self._held = None
 
     def count(self, kind: Hashable) -> int:
         """Idle spares of ``kind``."""
@@ -106,8 +120,9 @@ class Spares:
         self.clear()
         with self._lock:
             spool, self._spool = self._spool, None
-        if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)
+            if spool is not None:
+                shutil.rmtree(spool, ignore_errors=True)
+            self._release()
 
     def forget(self) -> None:
         """In a forked child: drop the parent's spares and spool without touching them, and
@@ -116,6 +131,7 @@ class Spares:
         # The parent's lock may have been held by another thread at the fork: a new one.
         self._lock = threading.Lock()
         idle, self._idle, self._spool = self._idle, [], None
+        self._release()  # the parent's lock stays held: by the parent's own descriptor
         for _, spare in idle:
             for stream in (spare.process.stdin, spare.process.stderr):
                 if stream is not None:
@@ -127,13 +143,52 @@ class Spares:
             util.Finalize(self, self.close, exitpriority=10)
 
 
+def _hold(spool: Path) -> int | None:
+    """Lock ``spool`` as in use for as long as this process lives; the open descriptor."""
+    if sys.platform == "win32":
+        return None  # no flock there: sweeps judge by process id alone
+    import fcntl
+
+    fd = os.open(spool / _LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a living process holds ``folder``'s lock (or, without one, may still)."""
+    pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
+    if not pid.isdigit():
+        return True  # not a spool of ours
+    if sys.platform == "win32":
+        return _alive(int(pid))
+    import fcntl
+
+    try:
+        fd = os.open(folder / _LOCK, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        # Made a moment ago and not locked yet (or by a version without locks): its process
+        # id is all there is to go by.
+        return _alive(int(pid))
+    except OSError:
+        return True  # someone else's: not ours to judge
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # also lets go of the lock, if it was taken here
+    return False
+
+
 def _sweep() -> None:
     """Remove the spools of processes that are gone (a worker killed outright leaves one)."""
     for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
-        pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
+        if not _in_use(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

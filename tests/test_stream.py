@@ -20,7 +20,7 @@ from narrate.cache import ClipStore
 from narrate.encode import _PART_S, EncodeSettings, StreamEncoder, _Cutter
 from narrate.model import Clip, Piece, Silence, StoredClip
 from narrate.mp3join import FRAME_SAMPLES, PART_LEAD, aligned_end
-from narrate.spares import SPARES, Spare, Spares, kept_between_renders
+from narrate.spares import SPARES, Spare, Spares, _in_use, kept_between_renders
 
 RATE, OUT = 22050, 44100
 
@@ -280,7 +280,7 @@ sys.path.insert(0, {str(Path(__file__).parent)!r})
 from pathlib import Path
 from narrate.cache import ClipStore
 import test_stream
-from narrate.spares import SPARES, Spare, Spares, kept_between_renders
+from narrate.spares import SPARES, Spare, Spares, _in_use, kept_between_renders
 keeper = kept_between_renders()
 keeper.__enter__()  # as a worker that is stopped, never leaving the block
 test_stream._render_tones(ClipStore(Path({str(tmp_path)!r}) / "store"), Path({str(tmp_path)!r}) / "x.mp3")
@@ -340,6 +340,54 @@ def test_the_spool_of_a_process_that_is_gone_is_swept(tmp_path: Path) -> None:
         assert mine.exists(), "a living one's is not"
     finally:
         shutil.rmtree(mine, ignore_errors=True)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_spool_is_judged_by_its_lock_not_its_process_id() -> None:
+    """Containers sharing /tmp see each other's process ids: the lock decides."""
+    import fcntl
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    # Named after a process id that is gone here, but locked by a living process (this one,
+    # standing in for a worker in another container).
+    held = Path(tempfile.mkdtemp(prefix=f"narrate-parts-{dead.pid}-"))
+    fd = os.open(held / ".in-use", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    # Named after a living process id (this one), but its lock is free: its process is gone.
+    free = Path(tempfile.mkdtemp(prefix=f"narrate-parts-{os.getpid()}-"))
+    (free / ".in-use").write_bytes(b"")
+    (free / ".part-x.mp3").write_bytes(b"")
+    try:
+        SPARES.close()
+        SPARES.spool()
+        assert held.exists(), "a locked spool is in use, whatever its name says"
+        assert not free.exists(), "an unlocked spool is left over, whatever its name says"
+        assert SPARES.spool() != held and SPARES.spool().exists()
+    finally:
+        os.close(fd)
+        shutil.rmtree(held, ignore_errors=True)
+        shutil.rmtree(free, ignore_errors=True)
+
+
+def test_a_spool_in_use_is_locked_until_its_process_ends(tmp_path: Path) -> None:
+    script = """
+import sys
+from narrate.spares import SPARES
+print(SPARES.spool(), flush=True)
+sys.stdin.read()
+"""
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as child:
+        assert child.stdout is not None
+        spool = Path(child.stdout.readline().strip())
+        try:
+            assert spool.is_dir() and _in_use(spool)
+        finally:
+            child.kill()
+    assert not _in_use(spool), "killed outright, it holds nothing"
+    shutil.rmtree(spool, ignore_errors=True)
 
 
 def _paragraphs(store: ClipStore, names: str, seconds: float = 3.0) -> list[Piece]:
