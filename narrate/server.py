@@ -515,6 +515,12 @@ def create_app(
     async def _narrate_error(request: Request, exc: NarrateError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, exc.http_status)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A client parses every answer as JSON, a 500 too (Starlette's own is text/plain).
+        # Starlette re-raises the exception once this is sent: the server logs its traceback.
+        return JSONResponse({"error": "Internal Server Error"}, 500)
+
     @app.post(
         "/v1/articles",
         status_code=202,

@@ -524,6 +524,34 @@ def test_the_publish_shortcut_answers_as_the_fastapi_route_does(tmp_path: Path) 
             assert one.json() == other.json()
 
 
+def test_an_unexpected_failure_is_a_500_with_a_json_reason_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import narrate.server
+
+    def broken(data: Any) -> Submission:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(narrate.server, "parse", broken)
+    body = json.dumps(generic("ferry")).encode()
+
+    async def send(app: Any) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.post(
+                "/v1/articles", content=body, headers=sign_headers(SECRET, body)
+            )
+
+    for name, shortcut in (("shortcut", True), ("route", False)):
+        site = Site(tmp_path / name)
+        if not shortcut:
+            site.app.publish = None  # type: ignore[attr-defined]
+        answer = asyncio.run(send(site.app))
+        assert answer.status_code == 500, name
+        assert answer.headers["content-type"] == "application/json", name
+        assert answer.json() == {"error": "Internal Server Error"}, name
+
+
 # --- authentication --------------------------------------------------------------------------
 
 
