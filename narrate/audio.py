@@ -7,6 +7,7 @@ it), else from the imageio-ffmpeg wheel, so a plain ``pip install`` works withou
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,11 @@ from .errors import EncodingError
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
+
+# Children narrate waits on (ffmpeg, the pyttsx3 engine's process) run outside the terminal's
+# process group: a Ctrl-C reaches narrate alone, which stops them and says it was interrupted.
+# Sent to the whole group, it killed ffmpeg first and the render failed as an encoding error.
+OWN_PROCESS_GROUP: int | None = 0 if os.name == "posix" else None
 
 
 @functools.cache

@@ -10,7 +10,9 @@ import contextlib
 import json
 import logging
 import re
+import signal
 import sys
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -51,6 +53,32 @@ def _config(**overrides: Any) -> Config:
     return load_config(_state["config_file"], overrides=overrides)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where a Ctrl-C would be, so that work stops and cleans up the same way."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _terminable() -> Iterator[None]:
+    """Inside: SIGTERM (a supervisor's stop, a timeout, ``docker stop``) ends the work as a
+    Ctrl-C does, removing its temporary files and folders, instead of killing the process
+    where it stands and leaving them behind."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield  # someone else handles it
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
     """Call into the library, turning its errors into one line on stderr and an exit code."""
     try:
@@ -59,6 +87,8 @@ def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
         if _state["debug"]:
             raise
         _fail(str(exc), exc.exit_code)
+    except _Terminated:
+        _fail("terminated; nothing was written.", 128 + signal.SIGTERM)
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written.", 130)
     except Exception as exc:  # a bug: say so plainly, with a way to see the traceback
@@ -197,10 +227,11 @@ def article(
                     tasks[stage] = bar.add_task(stage.capitalize(), total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            with _warnings_above(bar.console):
+            with _warnings_above(bar.console), _terminable():
                 episode = _run(render, story, out, config, progress)
     else:
-        episode = _run(render, story, out, config)
+        with _terminable():
+            episode = _run(render, story, out, config)
     if as_json:
         typer.echo(json.dumps(asdict(episode), indent=2))
     elif not quiet:

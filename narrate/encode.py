@@ -26,7 +26,7 @@ from typing import Any
 
 from . import transcripts
 from .artwork import Artwork
-from .audio import ffmpeg_path
+from .audio import OWN_PROCESS_GROUP, ffmpeg_path
 from .cache import ClipStore
 from .errors import EncodingError
 from .master import MP3_LOSS_LU, PEAK_MARGIN_DB, UNITY, Levelling, plan_levelling, programme_pcm
@@ -150,7 +150,9 @@ def _start_ffmpeg(
         "-f", "mp3", str(path),
     ]  # fmt: skip
     try:
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, process_group=OWN_PROCESS_GROUP
+        )
     except OSError as exc:
         raise EncodingError(
             f"Cannot run ffmpeg ({exc}); set NARRATE_FFMPEG to a working one."

@@ -42,7 +42,7 @@ def build_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
 ) -> None:
     """Render new and changed articles, then write feed.xml and index.html."""
-    from .cli import _fail, _run, _state, _warnings_above
+    from .cli import _fail, _run, _state, _terminable, _warnings_above
     from .feed import build, load_feed_config
 
     if _state["config_file"] is not None:
@@ -80,10 +80,11 @@ def build_command(
                     remaining=remaining,
                 )
 
-            with _warnings_above(bar.console):
+            with _warnings_above(bar.console), _terminable():
                 report = _run(build, config, workers, queue_url, progress)
     else:
-        report = _run(build, config, workers, queue_url)
+        with _terminable():
+            report = _run(build, config, workers, queue_url)
     _print(report, config.output, quiet, as_json)
     if not report.ok:
         raise typer.Exit(PARTIAL_EXIT)

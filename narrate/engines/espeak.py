@@ -8,7 +8,10 @@ the same callback with their sample positions, which become the transcript's wor
 from __future__ import annotations
 
 import ctypes
+import functools
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from ..config import Config
@@ -23,6 +26,16 @@ _synth_lock = threading.Lock()
 _initialised_rate = 0
 # The voice eSpeak has selected now; shared because every engine instance drives one synthesizer.
 _selected: tuple[str, int, int] | None = None
+
+
+@functools.cache
+def _synth_thread() -> ThreadPoolExecutor:
+    """The thread Synth runs on for callers on the main thread (see EspeakEngine._synth)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-espeak")
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has no such thread: it starts its own
+    os.register_at_fork(after_in_child=_synth_thread.cache_clear)
 
 
 class EspeakEngine:
@@ -51,20 +64,60 @@ class EspeakEngine:
         self.version = "espeak-ng " + (api.Info(None) or b"?").decode()
         self._pcm: list[bytes] = []
         self._words: list[WordMark] = []
+        self._failure: BaseException | None = None  # raised in the callback, for Synth's caller
+        self._stop = False  # set while Synth runs: the callback stops eSpeak
         self._callback = self._on_synth  # keep a reference: ctypes must not lose it
 
     def _on_synth(self, wav: Any, n_samples: int, events: Any) -> int:
-        api = self._lib.binding
-        if wav and n_samples > 0:
-            self._pcm.append(ctypes.string_at(wav, n_samples * 2))
-        i = 0
-        while events[i].type != api.EVENT_LIST_TERMINATED:
-            event = events[i]
-            if event.type == api.EVENT_WORD:
-                # text_position counts characters from 1.
-                self._words.append(WordMark(event.text_position - 1, event.length, event.sample))
-            i += 1
+        # ctypes prints and drops an exception raised in a callback, and eSpeak goes on: keep
+        # it, stop eSpeak (return 1) and raise it once Synth has returned.
+        if self._stop:
+            return 1
+        try:
+            api = self._lib.binding
+            if wav and n_samples > 0:
+                self._pcm.append(ctypes.string_at(wav, n_samples * 2))
+            i = 0
+            while events[i].type != api.EVENT_LIST_TERMINATED:
+                event = events[i]
+                if event.type == api.EVENT_WORD:
+                    # text_position counts characters from 1.
+                    mark = WordMark(event.text_position - 1, event.length, event.sample)
+                    self._words.append(mark)
+                i += 1
+        except BaseException as exc:
+            self._failure = exc
+            return 1
         return 0
+
+    def _synth(self, text: str) -> int:
+        """``espeak_Synth``, off the main thread when called on it.
+
+        Python raises a Ctrl-C (or narrate's SIGTERM) in the main thread wherever it is, and
+        during Synth that is this engine's callback, where ctypes prints and drops it: the
+        sentence was cut short and the render went on to cache and publish it. On a thread of
+        its own the callback is never interrupted; the main thread waits, takes the signal,
+        tells the callback to stop eSpeak, and raises it once eSpeak has stopped.
+        """
+        api = self._lib.binding
+        flags = api.CHARS_UTF8 | api.PHONEMES
+        if threading.current_thread() is not threading.main_thread():
+            return int(api.Synth(text, flags=flags))
+        job = _synth_thread().submit(api.Synth, text, flags=flags)
+        try:
+            return int(job.result())
+        except BaseException:
+            self._stop = True
+            try:
+                wait([job])
+                api.Cancel()  # eSpeak keeps the rest of a stopped text for the next Synth
+            finally:
+                self._stop = False
+            raise
+
+    def _taken_failure(self) -> BaseException | None:
+        failure, self._failure = self._failure, None
+        return failure
 
     def _select(self, voice: Voice) -> None:
         global _selected
@@ -85,10 +138,14 @@ class EspeakEngine:
         """Speak ``text``; ``[[...]]`` spans are read as eSpeak phonemes."""
         api = self._lib.binding
         with _synth_lock:
-            self._pcm, self._words = [], []
+            self._pcm, self._words, self._failure = [], [], None
             api.SetSynthCallback(self._callback)
             self._select(voice)
-            status = api.Synth(text, flags=api.CHARS_UTF8 | api.PHONEMES)
+            status = self._synth(text)
+            failure = self._taken_failure()
+            if failure is not None:
+                self._pcm, self._words = [], []
+                raise failure
             if status != api.EE_OK:
                 raise SynthesisError(f"eSpeak NG could not speak a segment (status {status}).")
             pcm, words = b"".join(self._pcm), tuple(self._words)

@@ -20,6 +20,7 @@ import tempfile
 import wave
 from pathlib import Path
 
+from ..audio import OWN_PROCESS_GROUP
 from ..config import Config
 from ..errors import SynthesisError
 from ..model import Clip
@@ -85,6 +86,9 @@ class Pyttsx3Engine:
                     stderr=log,
                     text=True,
                     env=env,
+                    # Out of the terminal's process group: a Ctrl-C is narrate's to handle
+                    # (it stops the child); the child dying of it first was a synthesis error.
+                    process_group=OWN_PROCESS_GROUP,
                 )
         return self._child
 
