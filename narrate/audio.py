@@ -126,7 +126,8 @@ class ProbeResult:
 
 
 def probe(path: str | Path, ffmpeg: str = "") -> ProbeResult:
-    """Read tags and chapters as ffmpeg's demuxer sees them (what ffprobe would report).
+    """Read tags and chapters as ffmpeg's demuxer sees them (what ffprobe would report), the
+    chapters in the order it lists them.
 
     Runs ``ffmpeg -f ffmetadata``, the same demuxer ffprobe uses, because the imageio-ffmpeg
     wheel ships no ffprobe.
@@ -162,7 +163,7 @@ def probe(path: str | Path, ffmpeg: str = "") -> ProbeResult:
     duration = re.search(r"Duration: (\d+):(\d+):(\d+\.\d+)", info)
     return ProbeResult(
         tags=tags,
-        chapters=sorted(chapters),
+        chapters=chapters,  # in the order ffmpeg lists them, as a listener's app would
         codec=stream.group(1) if stream else "",
         sample_rate=int(stream.group(2)) if stream else 0,
         channels=(1 if stream.group(3) == "mono" else 2) if stream else 0,

@@ -29,6 +29,7 @@ from .artwork import Artwork
 from .audio import OWN_PROCESS_GROUP, ffmpeg_path
 from .cache import ClipStore
 from .errors import EncodingError
+from .id3order import order_chapters
 from .master import MP3_LOSS_LU, PEAK_MARGIN_DB, UNITY, Levelling, plan_levelling, programme_pcm
 from .model import Article, Chapter, Piece, Programme, Segment, Silence, StoredClip
 from .mp3join import FRAME_SAMPLES, PART_LEAD, frames_for, join, read_info
@@ -797,6 +798,7 @@ def _tag(
         tags.save(str(path), v2_version=version)
     except Exception as exc:  # mutagen raises several unrelated types
         raise EncodingError(f"Cannot write ID3 tags to {path}: {exc}.") from exc
+    order_chapters(path)
 
 
 def transcript_text(segments: list[Segment]) -> str:
