@@ -52,6 +52,15 @@ class ClipStore:
                 f"The cache folder {folder} cannot be made ({exc.strerror}); "
                 "set NARRATE_CACHE_DIR to a folder narrate may write."
             ) from exc
+        try:  # a folder that exists read-only failed at the first clip, as an unexpected error
+            fd, name = tempfile.mkstemp(prefix=".probe-", dir=folder)
+            os.close(fd)
+            Path(name).unlink()
+        except OSError as exc:
+            raise ConfigError(
+                f"The cache folder {folder} cannot be written ({exc.strerror}); "
+                "set NARRATE_CACHE_DIR to a folder narrate may write."
+            ) from exc
 
     def _shard(self, folder: Path) -> None:
         if folder not in self._shards:  # one mkdir per shard and store, not one per clip

@@ -136,6 +136,8 @@ def _stderr_handler() -> logging.Handler:
 def _slug(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if not slug:  # a title in another script: its own letters (else every one was article.mp3)
+        slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFKC", title).lower()).strip("-")
     return slug[:80].rstrip("-") or "article"
 
 
@@ -209,6 +211,8 @@ def article(
     )
     story = _run(extract, source, config)
     out = output or Path(_slug(story.title) + ".mp3")
+    if out.is_dir():  # -o into a folder: the file named as without -o, inside it
+        out = out / (_slug(story.title) + ".mp3")
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

@@ -122,16 +122,21 @@ def _umask() -> int:
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` only on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise EncodingError(f"Cannot write {target} ({exc.strerror or exc}).") from exc
     os.close(fd)
     temp = Path(name)
-    # mkstemp makes the file private (0600); the finished file should be as readable as any
-    # other the user creates, e.g. by the web server that publishes it.
-    temp.chmod(0o666 & ~_umask())
     try:
+        # mkstemp makes the file private (0600); the finished file should be as readable as
+        # any other the user creates, e.g. by the web server that publishes it.
+        temp.chmod(0o666 & ~_umask())
         yield temp
         temp.replace(target)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        raise EncodingError(f"Cannot write {target} ({exc.strerror or exc}).") from exc
     finally:
         temp.unlink(missing_ok=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -215,6 +216,7 @@ def render(
     config = config or Config()
     report = progress or _no_progress
     out = Path(out_path)
+    _check_output(out)
     article = source if isinstance(source, Article) else extract(source, config)
     spoken = script(article, config)
     profile = choose_profile(config.voice, article.language, config.voices_dir)
@@ -278,6 +280,26 @@ def render(
     )
 
 
+def _check_output(out: Path) -> None:
+    """Fail before synthesis, not after it, when the MP3 cannot be written where asked."""
+    if out.is_dir():
+        raise ConfigError(f"{out} is a folder; give the MP3 a file name, e.g. {out / 'story.mp3'}.")
+    made = [folder for folder in (out.parent, *out.parent.parents) if not folder.exists()]
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+        os.close(fd)
+        Path(name).unlink()
+        for folder in made:  # deepest first; made again when the MP3 is written
+            folder.rmdir()
+    except OSError as exc:
+        blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocking} is a file" if blocking else exc.strerror or str(exc)
+        raise ConfigError(
+            f"Cannot write {out} ({reason}); choose a folder you may write to."
+        ) from exc
+
+
 @functools.cache
 def _background() -> ThreadPoolExecutor:
     """Threads for a render's side work (the cover), shared by the renders of a process."""
@@ -306,11 +328,20 @@ def _clip_store(config: Config) -> Iterator[ClipStore]:
     """The segment cache, or a spool folder removed after the render when caching is off."""
     from .cache import ClipStore, default_cache_dir
 
+    store = None
     if config.cache:
-        store = ClipStore(
-            Path(config.cache_dir) if config.cache_dir else default_cache_dir(),
-            config.cache_max_mb * 1024 * 1024,
-        )
+        try:
+            store = ClipStore(
+                Path(config.cache_dir) if config.cache_dir else default_cache_dir(),
+                config.cache_max_mb * 1024 * 1024,
+            )
+        except ConfigError as exc:
+            if config.cache_dir:
+                raise  # a folder the user chose: theirs to mend
+            # The default under a read-only home (a container, a service account): the cache
+            # only saves time, so the render goes on without it.
+            log.warning("%s Rendering without the segment cache.", exc)
+    if store is not None:
         try:
             yield store
         finally:

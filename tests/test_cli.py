@@ -267,6 +267,57 @@ def test_an_unwritable_cache_folder_is_named_in_one_line(tmp_path: Path) -> None
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
+def test_an_unwritable_default_cache_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    """A read-only home (a container, a service account): the cache only saves time."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    out = tmp_path / "out" / "x.mp3"
+    result = narrate(
+        "article", str(EXAMPLE), "-o", str(out), "--voice", "silent",
+        XDG_CACHE_HOME=str(blocked), HOME=str(blocked),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert out.is_file()
+    assert "cannot be made" in result.stderr and "without the segment cache" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [("a-file/x.mp3", "a-file is a file"), ("/proc/narrate-test.mp3", "")],
+)
+def test_an_output_that_cannot_be_written_fails_before_synthesis(
+    tmp_path: Path, where: str, reason: str
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    out = where if where.startswith("/") else str(tmp_path / where)
+    result = narrate("article", str(EXAMPLE), "-o", out, NARRATE_CACHE="false")
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"narrate: error: Cannot write {out} (") and reason in line
+    assert line.endswith("choose a folder you may write to.")
+
+
+def test_output_into_a_folder_is_named_after_the_title_inside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    result = narrate(
+        "article", str(EXAMPLE), "-o", str(folder), "--voice", "silent", "--json",
+        NARRATE_CACHE="false",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    mp3 = Path(json.loads(result.stdout)["mp3_path"])
+    assert mp3.parent == folder and mp3.name.startswith("meeting-is-clearly-on-the-radar")
+    assert not (tmp_path / "episodes.mp3").exists()
+
+
+def test_a_title_in_another_script_names_its_own_file() -> None:
+    from narrate.cli import _slug
+
+    assert _slug("Зустріч на радарі: Кремль") == "зустріч-на-радарі-кремль"
+    assert _slug("Café crème") == "cafe-creme"
+    assert _slug("«»") == "article"
+
+
 def test_usage_errors_exit_2() -> None:
     assert narrate("article").returncode == 2
     assert narrate("clean", "--json", "--body", str(EXAMPLE)).returncode == 2
