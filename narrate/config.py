@@ -165,8 +165,48 @@ class Config:
                 continue
             if key not in known:
                 raise ConfigError(f"Unknown setting '{key}'. Known settings: {', '.join(known)}.")
-            clean[key] = _coerce(key, value, type(getattr(self, key)))
+            clean[key] = _check(key, _coerce(key, value, type(getattr(self, key))))
         return replace(self, **clean)
+
+
+# What each number may be, beyond its type: a value outside failed deep in a render (a sample
+# rate of 0 as an unexpected ValueError, +10 LUFS as a clipped file, a bitrate of 77 silently
+# encoded at 80), or after the whole render (an ID3 version of 5).
+_MPEG1_RATES = (32000, 44100, 48000)  # parts join on 1,152-sample frames: MPEG-1 only
+_MPEG1_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_RULES: dict[str, tuple[str, Any]] = {
+    "sample_rate": (f"one of {', '.join(map(str, _MPEG1_RATES))}", _MPEG1_RATES.__contains__),
+    "bitrate_kbps": (
+        f"an MP3 bitrate: {', '.join(map(str, _MPEG1_BITRATES))}",
+        _MPEG1_BITRATES.__contains__,
+    ),
+    "lame_quality": ("0 to 9", lambda v: 0 <= v <= 9),
+    "id3_version": ("3 or 4", (3, 4).__contains__),
+    "loudness_lufs": ("between -40 and -8", lambda v: -40 <= v <= -8),
+    "true_peak_dbtp": ("between -9 and 0", lambda v: -9 <= v <= 0),
+    "pause_sentence_s": ("0 to 10 seconds", lambda v: 0 <= v <= 10),
+    "pause_paragraph_s": ("0 to 10 seconds", lambda v: 0 <= v <= 10),
+    "pause_heading_s": ("0 to 10 seconds", lambda v: 0 <= v <= 10),
+    "pause_title_s": ("0 to 10 seconds", lambda v: 0 <= v <= 10),
+    "fetch_timeout_s": ("more than 0", lambda v: v > 0),
+    "fetch_max_time_s": ("0 (no limit) or more", lambda v: v >= 0),
+    "fetch_max_bytes": ("more than 0", lambda v: v > 0),
+    "engine_timeout_s": ("more than 0", lambda v: v > 0),
+    "cache_max_mb": ("0 (no limit) or more", lambda v: v >= 0),
+    "service_max_body_bytes": ("more than 0", lambda v: v > 0),
+    "service_lease_s": ("more than 0", lambda v: v > 0),
+    "service_worker_nice": ("0 to 19", lambda v: 0 <= v <= 19),
+}
+
+
+def _check(key: str, value: Any) -> Any:
+    rule = _RULES.get(key)
+    if rule is not None and not rule[1](value):
+        raise ConfigError(
+            f"Setting '{key}' must be {rule[0]}, got {value!r} "
+            f"(example: {key} = {getattr(Config(), key)!r})."
+        )
+    return value
 
 
 _TRUE = {"1", "true", "yes", "on"}

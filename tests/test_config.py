@@ -47,6 +47,37 @@ def test_bad_values_say_what_is_expected(tmp_path: Path) -> None:
         load_config(bad, env={})
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("sample_rate", "0", "one of 32000, 44100, 48000"),
+        ("sample_rate", "12345", "one of 32000, 44100, 48000"),
+        ("bitrate_kbps", "77", "an MP3 bitrate"),
+        ("bitrate_kbps", "-5", "an MP3 bitrate"),
+        ("lame_quality", "42", "0 to 9"),
+        ("id3_version", "5", "3 or 4"),
+        ("loudness_lufs", "10", "between -40 and -8"),
+        ("true_peak_dbtp", "3", "between -9 and 0"),
+        ("pause_sentence_s", "-1", "0 to 10 seconds"),
+        ("fetch_timeout_s", "-1", "more than 0"),
+        ("service_worker_nice", "20", "0 to 19"),
+    ],
+)
+def test_values_out_of_range_are_refused_when_read(name: str, value: str, expected: str) -> None:
+    """Each of these failed deep in a render, after it, or not at all (a wrong file)."""
+    with pytest.raises(ConfigError, match=rf"'{name}' must be {expected}.*example: {name} ="):
+        load_config(env={f"NARRATE_{name.upper()}": value})
+
+
+def test_values_in_range_are_kept() -> None:
+    config = load_config(
+        env={"NARRATE_SAMPLE_RATE": "48000", "NARRATE_BITRATE_KBPS": "320",
+             "NARRATE_LOUDNESS_LUFS": "-23", "NARRATE_PAUSE_TITLE_S": "0"}
+    )  # fmt: skip
+    assert (config.sample_rate, config.bitrate_kbps, config.loudness_lufs) == (48000, 320, -23)
+    assert config.pause_title_s == 0
+
+
 def test_a_service_table_sets_the_service_settings_and_secrets_are_masked(tmp_path: Path) -> None:
     from narrate.config import SECRET_MASK, shown_value
 
