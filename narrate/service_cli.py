@@ -22,7 +22,7 @@ ConfigArg = Annotated[
     Path,
     typer.Argument(
         metavar="CONFIG",
-        help="The service config: a narrate.toml with [podcast] (and [render], [service]).",
+        help="The service config: a narrate.toml with \\[podcast] (and \\[render], \\[service]).",
     ),
 ]
 

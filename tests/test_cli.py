@@ -318,6 +318,14 @@ def test_a_title_in_another_script_names_its_own_file() -> None:
     assert _slug("«»") == "article"
 
 
+def test_help_shows_the_config_tables_by_name() -> None:
+    """Rich markup took "[podcast]" for a style and printed "a narrate.toml with  (and , )"."""
+    for command in ("serve", "worker"):
+        result = narrate(command, "--help")
+        assert result.returncode == 0
+        assert "[podcast]" in result.stdout and "[service]" in result.stdout, result.stdout
+
+
 def test_usage_errors_exit_2() -> None:
     assert narrate("article").returncode == 2
     assert narrate("clean", "--json", "--body", str(EXAMPLE)).returncode == 2
