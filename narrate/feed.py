@@ -677,7 +677,7 @@ def _scan(
             fingerprints[article.language] = render_fingerprint(config.render, article.language)
         fingerprint = fingerprints[article.language]
         digest = content_hash(article, fingerprint, config.render.artwork_from_page)
-        job = _see(state, source, article, digest, media)
+        job = _see(state, source, article, digest, media, config.render.artwork_from_page)
         if job is None:
             report.unchanged.append(source.key)
             counts.done += 1
@@ -688,13 +688,19 @@ def _scan(
     return jobs
 
 
-def _see(state: State, source: Source, article: Article, digest: str, media: Path) -> _Job | None:
-    """Record what was read; return a job when the article's audio is missing or out of date."""
+def _see(
+    state: State, source: Source, article: Article, digest: str, media: Path, page_image: bool
+) -> _Job | None:
+    """Record what was read; return a job when the article's audio is missing or out of date.
+
+    The episode's image in the feed is the article's own only where its cover is
+    (``page_image``): with artwork_from_page off, the page's images may not even be online.
+    """
     now = _iso(_now())
     record = state.get(source.key)
     description = article.description or (article.blocks[0].text if article.blocks else "")
     link = article.canonical_url or (source.key if _is_url(source.key) else None)
-    image_url = article.image_url if _is_url(article.image_url or "") else None
+    image_url = article.image_url if page_image and _is_url(article.image_url or "") else None
     if record is None:
         published = _parse_date(article.published) or source.published or _now()
         state.add(

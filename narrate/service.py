@@ -538,7 +538,9 @@ def _work(service: Service, state: State, job: Job, lease: str) -> str:
                 _remove_files(media, stem)
             return "superseded"
         old = state.get(submission.source)
-        _record(state, submission, article, digest, stem, outcome, old, job)
+        _record(
+            state, submission, article, digest, stem, outcome, old, job, config.artwork_from_page
+        )
         _publish(service, state)
         # Done means published: a client that sees "done" finds the episode in feed.xml.
         result = {
@@ -606,15 +608,16 @@ def _record(
     outcome: Mapping[str, Any],
     old: Record | None,
     job: Job,
+    page_image: bool,
 ) -> None:
     from .feed import _parse_date
 
     now = _iso()
     description = article.description or (article.blocks[0].text if article.blocks else "")
     link = article.canonical_url or submission.url
-    image = (
-        article.image_url if (article.image_url or "").startswith(("http://", "https://")) else None
-    )
+    # The article's own image only where it is the episode's cover (see feed._see).
+    on_web = (article.image_url or "").startswith(("http://", "https://"))
+    image = article.image_url if page_image and on_web else None
     values: dict[str, Any] = {
         "status": "done",
         "article_hash": digest,

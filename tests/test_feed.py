@@ -137,14 +137,30 @@ def test_example_config_builds_a_feed_end_to_end_with_the_real_voice(
     assert (output / "index.html").is_file() and (output / "artwork.jpg").is_file()
 
 
-@pytest.mark.slow
-def test_item_images_are_the_articles_own_when_they_have_one(
-    espeak_feed: tuple[Path, BuildReport],
-) -> None:
-    items = items_by_title(espeak_feed[0])
+def test_item_images_are_the_articles_own_when_they_are_the_cover(tmp_path: Path) -> None:
+    config = make_feed_project(tmp_path / "site")
+    text = config.read_text(encoding="utf-8")
+    # The pages' images are not online: fail fast and fall back to the show's cover.
+    text = text.replace(
+        "artwork_from_page = false", "artwork_from_page = true\nfetch_timeout_s = 1"
+    )
+    config.write_text(text, encoding="utf-8")
+    report = run_build(config)
+    assert report.ok
+    items = items_by_title(config.parent / "public")
     image = items[TITLES[0]].find("itunes:image", NS)
     assert image.get("href") == "https://ledger.example.com/images/river-cleanup.jpg"
     assert items[TITLES[1]].find("itunes:image", NS) is None  # the library page has no image
+
+
+@pytest.mark.slow
+def test_item_images_are_left_out_when_the_page_image_is_not_the_cover(
+    espeak_feed: tuple[Path, BuildReport],
+) -> None:
+    """The example config sets artwork_from_page = false (its pages' images are not online):
+    an item image pointing at the page's would be a broken episode image in podcast apps."""
+    items = items_by_title(espeak_feed[0])
+    assert all(item.find("itunes:image", NS) is None for item in items.values())
     assert items[TITLES[0]].findtext("link") == "https://ledger.example.com/news/river-cleanup"
 
 
