@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import ConfigError
+
 if TYPE_CHECKING:
     from .fetch import FetchSettings
 
@@ -78,8 +80,27 @@ def _square(data: bytes) -> Artwork:
 
 
 def _reason(exc: Exception) -> str:
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, UnidentifiedImageError):  # its message names a BytesIO at an address
+        return "not an image narrate can read; use a JPEG or PNG"
     text = str(exc).strip() or type(exc).__name__
     return text.split("] ", 1)[-1]  # "[Errno -2] Name or service not known" → the words
+
+
+def check_cover(path: str) -> None:
+    """Raise :class:`ConfigError` unless ``path`` (a configured cover) is an image file.
+
+    A page's image may fail (it is remote: a warning, and the configured cover is used); the
+    configured cover is the user's own setting, checked before any work like the intro's.
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:  # the header and a structure check: a millisecond
+            image.verify()
+    except Exception as exc:
+        raise ConfigError(f"The artwork file {path} cannot be used: {_reason(exc)}.") from exc
 
 
 def load_artwork(

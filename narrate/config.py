@@ -26,6 +26,9 @@ def _setting(default: Any, help: str, secret: bool = False) -> Any:
     return field(default=default, metadata={"help": help, "secret": secret})
 
 
+# Settings that name files or folders (relative ones in a config file are relative to it).
+PATH_SETTINGS = ("voices_dir", "lexicon", "intro_audio", "outro_audio", "artwork", "cache_dir")
+
 SECRET_MASK = "********"
 """What ``narrate config`` (and anything else that shows settings) prints for a secret."""
 
@@ -282,6 +285,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
     service = data.get("service", {})
     if isinstance(service, dict):
         values.update({f"service_{k}": v for k, v in service.items()})
+    # A file's paths are relative to the file, wherever narrate runs from: 'narrate -c
+    # site/narrate.toml article' looked for site's cover.png in the current folder, while
+    # 'narrate feed build site/narrate.toml' found it.
+    base = path.resolve().parent
+    for key in PATH_SETTINGS:
+        value = values.get(key)
+        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+            values[key] = str(base / value)
+    voice = values.get("voice")
+    if isinstance(voice, str) and voice.endswith(".toml") and not Path(voice).is_absolute():
+        values["voice"] = str(base / voice)
     return values
 
 

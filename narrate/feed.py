@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from .config import ENV_PREFIX, Config, load_config
+from .config import Config, load_config
 from .errors import ConfigError, FetchError, InputError, NarrateError
 from .model import Article
 from .publish import (
@@ -89,8 +89,6 @@ _NOT_AUDIBLE = frozenset(
         "parallel_encode",
     }
 )
-# [render] settings that name files: relative to the feed config, like everything in it.
-_PATH_SETTINGS = ("voices_dir", "lexicon", "intro_audio", "outro_audio", "artwork")
 
 
 @dataclass(frozen=True)
@@ -282,17 +280,9 @@ def load_feed_config(
     if not sources.articles and not sources.feeds and not service:
         raise _bad(path, "sources.articles", "and 'sources.feeds' are both empty")
     environ = os.environ if env is None else env
-    render = load_config(path, env=environ)
-    resolved: dict[str, Any] = {}
-    for key in _PATH_SETTINGS:  # only the file's own paths: the environment's are the user's
-        value = tables["render"].get(key)
-        if isinstance(value, str) and value and ENV_PREFIX + key.upper() not in environ:
-            resolved[key] = str(base_dir / value)
-    voice = tables["render"].get("voice")
-    if isinstance(voice, str) and voice.endswith(".toml") and "NARRATE_VOICE" not in environ:
-        resolved["voice"] = str(base_dir / voice)
+    render = load_config(path, env=environ)  # the file's paths relative to it, as here
     # A feed always publishes transcripts: the listening page and podcast:transcript need them.
-    resolved["transcripts"] = True
+    resolved: dict[str, Any] = {"transcripts": True}
     return FeedConfig(
         path=path,
         podcast=podcast,

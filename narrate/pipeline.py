@@ -236,6 +236,10 @@ def render(
     for label, path in (("intro", intro), ("outro", outro)):
         if path is not None and not path.is_file():
             raise ConfigError(f"The {label} audio file {path} does not exist.")
+    if config.artwork:
+        from .artwork import check_cover
+
+        check_cover(config.artwork)
     settings = _encode_settings(config)
     # The cover (perhaps a download of the page's lead image) arrives during synthesis. A
     # failed render does not wait for it.

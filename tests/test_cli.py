@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -12,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, EXAMPLE_FORBIDDEN, EXAMPLE_PARAGRAPHS
+from conftest import EXAMPLE, EXAMPLE_FORBIDDEN, EXAMPLE_PARAGRAPHS, EXAMPLES
+from mutagen.id3 import ID3
 
 
 def narrate(
@@ -324,6 +326,35 @@ def test_help_shows_the_config_tables_by_name() -> None:
         result = narrate(command, "--help")
         assert result.returncode == 0
         assert "[podcast]" in result.stdout and "[service]" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("cover", ["missing.png", "README.md"])
+def test_a_cover_that_cannot_be_used_fails_before_synthesis(tmp_path: Path, cover: str) -> None:
+    (tmp_path / "README.md").write_text("not an image")
+    out = tmp_path / "out" / "x.mp3"
+    result = narrate("article", str(EXAMPLE), "-o", str(out), "--artwork", str(tmp_path / cover))
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"narrate: error: The artwork file {tmp_path / cover} cannot be used")
+    assert "0x" not in line, "no object address in the message"
+    assert not out.parent.exists()
+
+
+def test_paths_in_a_config_file_are_relative_to_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(EXAMPLES / "cover.png", site / "cover.png")
+    (site / "narrate.toml").write_text('artwork = "cover.png"\nartwork_from_page = false\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = elsewhere / "x.mp3"
+    result = narrate(
+        "-c", str(site / "narrate.toml"), "article", str(EXAMPLE), "-o", str(out),
+        "--voice", "silent", cwd=elsewhere, NARRATE_CACHE="false",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "cover" not in result.stderr, "found, so no warning"
+    assert ID3(out).getall("APIC"), "the file's cover is in the MP3"
 
 
 def test_usage_errors_exit_2() -> None:
