@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .model import (
     WordTiming,
 )
 from .mp3join import aligned_end
+from .respell import shown_words
 
 OUTRO_CHAPTER = "Outro"
 DISCLOSURE_CHAPTER = "About this audio"
@@ -51,13 +53,52 @@ def _speech_start(clip: StoredClip) -> int:
 def _word_timings(
     segment: Segment, clip: StoredClip, offset: int, rate: int
 ) -> tuple[WordTiming, ...]:
-    spoken = segment.spoken or segment.text
+    """One timing for each word the segment shows, in order, from the engine's word marks.
+
+    A mark belongs to the shown word whose read text it falls in (an engine marks words of the
+    text it read: a lexicon's phonemes or respelling, which :mod:`narrate.respell` maps back to
+    the written word), and times that word's start; a word's end is the next one's start, the
+    last word's the clip's end. A word with no mark of its own (eSpeak runs an unstressed
+    word into the one before: "has been", "on the"; or skips the rest of a hyphenated word)
+    shares the time of the marked word before it (the first marked word, for words before
+    it), split by the words' lengths: an interpolation, not a measurement. A word never goes
+    missing. An engine that marks no words gives none.
+    """
     marks = clip.words
-    out = []
-    for i, mark in enumerate(marks):
-        end = marks[i + 1].start_samples if i + 1 < len(marks) else clip.n_samples
-        text = spoken[mark.char_start : mark.char_start + mark.char_length]
-        out.append(WordTiming(text, (offset + mark.start_samples) / rate, (offset + end) / rate))
+    if not marks:
+        return ()
+    if segment.spoken:
+        words = shown_words(segment.spoken, segment.respelled)
+    else:
+        words = shown_words(segment.text)
+    if not words:
+        return ()
+    starts = [word.start for word in words]
+    marked: dict[int, int] = {}  # word index → its first mark's sample
+    for mark in marks:
+        index = max(0, bisect_right(starts, mark.char_start) - 1)
+        while index > 0 and words[index].start == words[index - 1].start:
+            index -= 1  # words a respelling shares: the mark is the first one's
+        marked.setdefault(index, mark.start_samples)
+    anchors = sorted(marked)
+    # Each marked word starts a run of words that share its time: up to the next marked word.
+    runs = [0, *anchors[1:], len(words)]
+    times = [marked[i] for i in anchors] + [clip.n_samples]
+    out: list[WordTiming] = []
+    previous = 0
+    for n in range(len(anchors)):
+        begin = max(previous, times[n])
+        finish = max(begin, times[n + 1])
+        run = words[runs[n] : runs[n + 1]]
+        weights = [len(word.text) + 1 for word in run]
+        total = sum(weights)
+        done = 0
+        for word, weight in zip(run, weights, strict=True):
+            start = begin + (finish - begin) * done // total
+            done += weight
+            end = begin + (finish - begin) * done // total
+            out.append(WordTiming(word.text, (offset + start) / rate, (offset + end) / rate))
+        previous = finish
     return tuple(out)
 
 

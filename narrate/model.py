@@ -76,7 +76,9 @@ class Segment:
     ``text`` is as written; ``spoken`` is filled by the normalize stage. ``block`` is the index
     of the body block it came from (-1 for title, byline and date). ``pause_after_s`` is the
     silence that follows it: sentence < paragraph < heading. ``chapter`` names the section the
-    segment belongs to, for chapter marks.
+    segment belongs to, for chapter marks. ``respelled`` lists the spans of ``spoken`` that
+    stand for other words (a lexicon's phonemes or respelling): the words the transcript's
+    word timings show there.
     """
 
     index: int
@@ -87,6 +89,17 @@ class Segment:
     pause_after_s: float = 0.3
     chapter: str = "Introduction"
     spoken: str = ""
+    respelled: tuple[Respelling, ...] = ()
+
+
+@dataclass(frozen=True)
+class Respelling:
+    """``spoken[start:end]`` is said for ``shown``: "[[k'i:Iv]]" for "Kyiv", "Harkiv" for
+    "Kharkiv". The engine reads the one, a transcript shows the other."""
+
+    start: int
+    end: int
+    shown: str
 
 
 @dataclass(frozen=True)

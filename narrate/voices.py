@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .model import Respelling
+from .respell import substitute
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -204,8 +207,17 @@ class Lexicon:
         With ``phonemes`` true, entries that have eSpeak phonemes use them (``[[...]]``);
         otherwise the respelling.
         """
+        text, _, changes = self.respell(text, phonemes)
+        return text, changes
+
+    def respell(
+        self, text: str, phonemes: bool = False, respelled: tuple[Respelling, ...] = ()
+    ) -> tuple[str, tuple[Respelling, ...], list[tuple[str, str]]]:
+        """:meth:`apply`, keeping where each replacement is: the new text, its respellings
+        (``respelled``, those ``text`` already had, moved with it, and the lexicon's) and the
+        (written, spoken) pairs used."""
         if not self.entries:
-            return text, []
+            return text, respelled, []
         changes: list[tuple[str, str]] = []
         plain = {e.written: e for e in self.entries if not e.pattern}
 
@@ -216,14 +228,21 @@ class Lexicon:
             return spoken
 
         if plain:
-            text = _word_regex(tuple(plain)).sub(replace_word, text)
+            text, respelled = substitute(text, respelled, _word_regex(tuple(plain)), replace_word)
         for entry in self.entries:
             if entry.pattern:
-                new = re.sub(entry.written, entry.respelling, text)
+                new, respelled = substitute(
+                    text, respelled, re.compile(entry.written), _expand(entry.respelling)
+                )
                 if new != text:
                     changes.append((entry.written, entry.respelling))
                     text = new
-        return text, changes
+        return text, respelled, changes
+
+
+def _expand(template: str) -> Callable[[re.Match[str]], str]:
+    """What ``re.sub(pattern, template, ...)`` puts in for a match ("\\1" and the like)."""
+    return lambda match: match.expand(template)
 
 
 _REGEX_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import wave
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import narrate
 from narrate.audio import decode, measure_loudness, probe
 from narrate.config import Config
 from narrate.encode import atomic_path
+from narrate.normalize import normalize_text
 
 pytestmark = pytest.mark.slow
 
@@ -115,6 +117,14 @@ def test_timing_json_has_every_segment_and_word(rendered: Rendered) -> None:
         assert words, "eSpeak NG gives word timings"
         assert [w["start"] for w in words] == sorted(w["start"] for w in words)
         assert segment["start"] <= words[0]["start"] and words[-1]["end"] <= segment["end"]
+        assert all(w["start"] <= w["end"] for w in words)
+        # One timing for every word, shown as written (the lexicon's phonemes are not shown),
+        # even those eSpeak runs into the word before ("has been", "on the").
+        written = normalize_text(segment["text"], None, "en-US").text
+        assert [w["text"] for w in words] == [re.sub(r"^\W+|\W+$", "", w) for w in written.split()]
+    said = [w["text"] for s in segments for w in s["words"]]
+    assert said.count("Putin") + said.count("Putin's") == 4 and "Peskov's" in said
+    assert "been" in said and len(said) == 316
     assert segments[-1]["role"] == "disclosure"
     assert any(s["quoted"] for s in segments)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from array import array
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +133,40 @@ def test_pyttsx3_engine_times_out_with_a_clear_error() -> None:
             )
     finally:
         engine.close()  # type: ignore[attr-defined]
+
+
+def test_espeak_word_timings_show_every_word_the_lexicon_respells(tmp_path: Path) -> None:
+    """One timing per shown word, as written: eSpeak's marks inside phoneme input point at a
+    letter of the phonemes ("p" for Putin), and it runs some words into the one before."""
+    from narrate.assemble import assemble
+    from narrate.cache import ClipStore
+    from narrate.model import Segment
+    from narrate.normalize import normalize, normalize_text
+    from narrate.synthesize import synthesize
+    from narrate.voices import builtin_voices_dir, find_profile, load_lexicon
+
+    texts = [
+        "'Meeting is clearly on the radar' — Kremlin on potential Trump-Putin meeting.",
+        "Peskov's statement comes as Kyiv and Moscow met on the USA's terms at 10 a.m.",
+        "Yet, progress has been limited, Peskov added, and Putin's mid-May trip is off.",
+    ]
+    english = load_lexicon([builtin_voices_dir() / "lexicon" / "en.tsv"])
+    segments = normalize([Segment(i, t) for i, t in enumerate(texts)], english, "en-US", True)
+    assert all("[[" in s.spoken for s in segments), "the lexicon gives eSpeak phonemes"
+    store = ClipStore(tmp_path)
+    engine = get_engine("espeak", Config())
+    clips = list(synthesize(segments, find_profile("en-us"), engine, store))
+    programme = assemble(segments, clips, store)
+    previous = 0.0
+    for text, timing in zip(texts, programme.timings, strict=True):
+        # The words as written, after the numbers and letters are written out.
+        written = normalize_text(text, None, "en-US").text
+        expected = [re.sub(r"^\W+|\W+$", "", w) for w in written.split()]
+        assert [w.text for w in timing.words] == expected
+        for word in timing.words:
+            assert previous <= word.start_s <= word.end_s
+            assert timing.start_s <= word.start_s and word.end_s <= timing.end_s
+            previous = word.start_s
+    words = [w.text for t in programme.timings for w in t.words]
+    for word in ("Putin", "Peskov's", "Kyiv", "the", "been", "mid-May", "A's", "a"):
+        assert word in words

@@ -130,6 +130,30 @@ def test_piper_speaks_with_word_timings() -> None:
     assert again.pcm == clip.pcm
 
 
+def test_piper_word_timings_show_the_written_words_of_respellings(tmp_path: Path) -> None:
+    """Piper reads the lexicon's respellings ("Harkiv", "Boo-dah-nov"); its word timings show
+    the words as written."""
+    _require("piper")
+    from narrate.assemble import assemble
+    from narrate.cache import ClipStore
+    from narrate.model import Segment
+    from narrate.normalize import normalize
+    from narrate.synthesize import synthesize
+    from narrate.voices import builtin_voices_dir, load_lexicon
+
+    text = "Residents of Kharkiv and Mykolaiv said Budanov's men had left."
+    english = load_lexicon([builtin_voices_dir() / "lexicon" / "en.tsv"])
+    segments = normalize([Segment(0, text)], english, "en-US", phonemes=False)
+    assert "Harkiv" in segments[0].spoken and "Boo-dah-nov's" in segments[0].spoken
+    store = ClipStore(tmp_path)
+    engine = get_engine("piper", Config(voice="en-us-piper"))
+    clips = list(synthesize(segments, find_profile("en-us-piper"), engine, store))
+    (timing,) = assemble(segments, clips, store).timings
+    assert [w.text for w in timing.words] == [w.strip(".") for w in text.split()]
+    starts = [w.start_s for w in timing.words]
+    assert starts == sorted(starts) and timing.words[-1].end_s <= timing.end_s
+
+
 @pytest.mark.parametrize("engine", ["piper", "hibari"])
 def test_rate_changes_duration(engine: str) -> None:
     _require(engine)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..model import Segment
+from ..model import Respelling, Segment
 from ..voices import Lexicon
 from ._core import Edits, drop_brackets, pauses
 from .english import normalize_english
@@ -34,14 +34,23 @@ __all__ = ["Normalized", "normalize", "normalize_text"]
 _UNSPOKEN = re.compile(r"[*|•·▪►◆■□●○†‡¶§~^_<>{}\\]+")
 _SPACE = re.compile(r"\s+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+_PHONEMES = re.compile(r"\[\[[^\]]*\]\]")
+# What the English rules' phonemes stand for: the letter A (eSpeak reads a lone "A" as the
+# article), lower case in a time ("ten [['eI]] m").
+_LETTER_A = "[['eI]]"
 
 
 @dataclass(frozen=True)
 class Normalized:
-    """The spoken form of one text and every change made, as (written, spoken) pairs."""
+    """The spoken form of one text and every change made, as (written, spoken) pairs.
+
+    ``respelled`` are the spans of ``text`` read as phonemes or a respelling, with the words
+    they stand for: what the transcript's word timings show there.
+    """
 
     text: str
     changes: tuple[tuple[str, str], ...] = ()
+    respelled: tuple[Respelling, ...] = ()
 
 
 def _language(tag: str) -> tuple[str, str]:
@@ -79,10 +88,23 @@ def normalize_text(
     spoken = pauses(_SPACE.sub(" ", spoken).strip(), edits)
     spoken = _SPACE.sub(" ", spoken).strip()
     changes = edits.pairs
+    respelled = _phoneme_letters(spoken)
     if lexicon is not None:
-        spoken, used = lexicon.apply(spoken, phonemes=phonemes)
+        spoken, respelled, used = lexicon.respell(spoken, phonemes, respelled)
         changes.extend(used)
-    return Normalized(spoken, tuple(changes))
+    return Normalized(spoken, tuple(changes), respelled)
+
+
+def _phoneme_letters(spoken: str) -> tuple[Respelling, ...]:
+    """The letters the English rules gave as phonemes, shown as the letters."""
+    if "[[" not in spoken:
+        return ()
+    out = []
+    for match in _PHONEMES.finditer(spoken):
+        if match.group() == _LETTER_A:
+            in_time = re.match(r" m\b", spoken[match.end() :]) is not None
+            out.append(Respelling(match.start(), match.end(), "a" if in_time else "A"))
+    return tuple(out)
 
 
 def normalize(
@@ -94,7 +116,7 @@ def normalize(
     """Fill in ``spoken`` for every segment; segments with nothing left to say are dropped."""
     out = []
     for segment in segments:
-        spoken = normalize_text(segment.text, lexicon, language, phonemes).text
-        if any(ch.isalnum() for ch in spoken):
-            out.append(replace(segment, spoken=spoken))
+        said = normalize_text(segment.text, lexicon, language, phonemes)
+        if any(ch.isalnum() for ch in said.text):
+            out.append(replace(segment, spoken=said.text, respelled=said.respelled))
     return out
