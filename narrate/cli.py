@@ -170,6 +170,10 @@ def _main(
     root.setLevel(logging.WARNING)
     if _stderr_handler() not in root.handlers:
         root.addHandler(_stderr_handler())
+    # The extractors narrate consults log their own dead ends ("discarding data: None",
+    # "empty HTML tree") as warnings: narrate's one-line error already says what went wrong.
+    for name in ("trafilatura", "readability", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(logging.CRITICAL if not debug else logging.DEBUG)
 
 
 @app.command()

@@ -357,6 +357,18 @@ def test_paths_in_a_config_file_are_relative_to_it(tmp_path: Path) -> None:
     assert ID3(out).getall("APIC"), "the file's cover is in the MP3"
 
 
+def test_a_page_with_no_article_is_one_line_without_the_extractors_chatter(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "app.html"
+    page.write_text('<html><body><div id="app"></div><script>start()</script></body></html>')
+    for source, stdin in ((str(page), None), ("-", b"just some plain text here\n")):
+        result = narrate("clean", source, stdin=stdin)
+        assert result.returncode == 3
+        (line,) = result.stderr.strip().splitlines()  # trafilatura said "discarding data: None"
+        assert line.startswith("narrate: error: No article found in ")
+
+
 def test_usage_errors_exit_2() -> None:
     assert narrate("article").returncode == 2
     assert narrate("clean", "--json", "--body", str(EXAMPLE)).returncode == 2
