@@ -97,6 +97,17 @@ def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
         _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug to see where).", 1)
 
 
+class _Collected(logging.Handler):
+    """Keeps the warnings a command logs, for its JSON summary."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 class _ConsoleHandler(logging.Handler):
     """Logs through a rich console, so messages appear above a live progress display."""
 
@@ -203,8 +214,11 @@ def article(
     """Narrate one article into an MP3 with transcripts and chapters beside it."""
     from .pipeline import extract, render
 
-    if quiet or as_json:
+    if quiet:
         logging.getLogger().setLevel(logging.ERROR)
+    warned = _Collected()
+    if as_json:  # on stderr as ever, and in the summary, where a script looks
+        logging.getLogger().addHandler(warned)
     config = _run(
         _config,
         voice=voice,
@@ -241,7 +255,7 @@ def article(
         with _terminable():
             episode = _run(render, story, out, config)
     if as_json:
-        typer.echo(json.dumps(asdict(episode), indent=2))
+        typer.echo(json.dumps({**asdict(episode), "warnings": warned.messages}, indent=2))
     elif not quiet:
         minutes, seconds = divmod(round(episode.duration_s), 60)
         typer.echo(

@@ -107,6 +107,18 @@ def test_no_disclosure_flag_leaves_the_sentence_out(tmp_path: Path) -> None:
     assert "synthetic voice" not in out.with_suffix(".txt").read_text()
 
 
+def test_json_summary_carries_the_warnings_too(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    result = narrate(
+        "article", str(EXAMPLE), "-o", str(tmp_path / "a.mp3"), "--voice", "silent", "--json",
+        XDG_CACHE_HOME=str(blocked), HOME=str(blocked), NARRATE_ARTWORK_FROM_PAGE="false",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (warning,) = json.loads(result.stdout)["warnings"]
+    assert "without the segment cache" in warning and warning in result.stderr
+
+
 def test_script_shows_voice_and_pause_per_segment() -> None:
     result = narrate("script", str(EXAMPLE))
     assert result.returncode == 0
