@@ -257,15 +257,16 @@ def test_intro_outro_headings_and_no_disclosure(tmp_path: Path) -> None:
     assert "TXXX:AI disclosure" in ID3(tmp_path / "h.mp3")  # the tag stays without the sentence
 
 
-def test_a_corrupt_cover_is_skipped_with_a_warning(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+def test_a_corrupt_configured_cover_is_a_configuration_error_before_any_work(
+    tmp_path: Path,
 ) -> None:
+    """The user's own setting, checked like the intro's (a page's image only warns)."""
     broken = tmp_path / "cover.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 10)
     config = Config(voice="silent", artwork=str(broken), artwork_from_page=False)
-    narrate.render(str(EXAMPLE), tmp_path / "c.mp3", config)
-    assert not ID3(tmp_path / "c.mp3").getall("APIC")
-    assert "no cover art" in caplog.text
+    with pytest.raises(narrate.ConfigError, match=rf"The artwork file {broken} cannot be used: "):
+        narrate.render(str(EXAMPLE), tmp_path / "out" / "c.mp3", config)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_failed_page_image_names_the_cover_used_instead(tmp_path: Path) -> None:
