@@ -7,11 +7,12 @@ the same callback with their sample positions, which become the transcript's wor
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import functools
-import os
+import signal
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 from ..config import Config
@@ -28,14 +29,45 @@ _initialised_rate = 0
 _selected: tuple[str, int, int] | None = None
 
 
-@functools.cache
-def _synth_thread() -> ThreadPoolExecutor:
-    """The thread Synth runs on for callers on the main thread (see EspeakEngine._synth)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate-espeak")
+# Signals whose Python handlers wait while eSpeak speaks (see _signals_held).
+_HELD = (signal.SIGINT, signal.SIGTERM)
 
 
-if hasattr(os, "register_at_fork"):  # a forked child has no such thread: it starts its own
-    os.register_at_fork(after_in_child=_synth_thread.cache_clear)
+@contextlib.contextmanager
+def _signals_held(stop: Callable[[], None]) -> Iterator[None]:
+    """Run SIGINT's and SIGTERM's Python handlers only once the block is over.
+
+    Python runs them in the main thread wherever it is, and during Synth that is this
+    engine's callback, where ctypes prints and drops the exception they raise: a Ctrl-C cut a
+    sentence short and the render went on to cache and publish it. Here a signal only calls
+    ``stop`` (the callback then stops eSpeak) and is handed to its own handler after the
+    block: the same effect (KeyboardInterrupt, narrate's SIGTERM, a worker's graceful stop, or
+    the default action), a few milliseconds later. Only the main thread receives them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[tuple[int, FrameType | None]] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        caught.append((signum, frame))
+        stop()
+
+    previous: dict[int, Any] = {}
+    for held in _HELD:
+        if signal.getsignal(held) not in (signal.SIG_IGN, None):  # None: set outside Python
+            previous[held] = signal.signal(held, hold)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum, frame in caught[:1]:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, frame)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 class EspeakEngine:
@@ -91,29 +123,18 @@ class EspeakEngine:
         return 0
 
     def _synth(self, text: str) -> int:
-        """``espeak_Synth``, off the main thread when called on it.
-
-        Python raises a Ctrl-C (or narrate's SIGTERM) in the main thread wherever it is, and
-        during Synth that is this engine's callback, where ctypes prints and drops it: the
-        sentence was cut short and the render went on to cache and publish it. On a thread of
-        its own the callback is never interrupted; the main thread waits, takes the signal,
-        tells the callback to stop eSpeak, and raises it once eSpeak has stopped.
-        """
+        """``espeak_Synth``, with a Ctrl-C or SIGTERM stopping it cleanly (_signals_held)."""
         api = self._lib.binding
-        flags = api.CHARS_UTF8 | api.PHONEMES
-        if threading.current_thread() is not threading.main_thread():
-            return int(api.Synth(text, flags=flags))
-        job = _synth_thread().submit(api.Synth, text, flags=flags)
-        try:
-            return int(job.result())
-        except BaseException:
-            self._stop = True
-            try:
-                wait([job])
+        self._stop = False
+        with _signals_held(self._stopped):
+            status = int(api.Synth(text, flags=api.CHARS_UTF8 | api.PHONEMES))
+            if self._stop:
                 api.Cancel()  # eSpeak keeps the rest of a stopped text for the next Synth
-            finally:
                 self._stop = False
-            raise
+        return status
+
+    def _stopped(self) -> None:
+        self._stop = True
 
     def _taken_failure(self) -> BaseException | None:
         failure, self._failure = self._failure, None
