@@ -108,8 +108,7 @@ def test_no_disclosure_flag_leaves_the_sentence_out(tmp_path: Path) -> None:
 
 
 def test_json_summary_carries_the_warnings_too(tmp_path: Path) -> None:
-    blocked = tmp_path / "not-a-folder"
-    blocked.write_text("")
+    blocked = _a_file(tmp_path)
     result = narrate(
         "article", str(EXAMPLE), "-o", str(tmp_path / "a.mp3"), "--voice", "silent", "--json",
         XDG_CACHE_HOME=str(blocked), HOME=str(blocked), NARRATE_ARTWORK_FROM_PAGE="false",
@@ -265,9 +264,15 @@ def test_unknown_voice_is_a_usage_error_listing_voices(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unwritable_cache_folder_is_named_in_one_line(tmp_path: Path) -> None:
-    blocked = tmp_path / "not-a-folder"
+def _a_file(folder: Path) -> Path:
+    """A path that is a file, so that nothing can be made under it (even as root)."""
+    blocked = folder / "not-a-folder"
     blocked.write_text("")
+    return blocked
+
+
+def test_an_unwritable_cache_folder_is_named_in_one_line(tmp_path: Path) -> None:
+    blocked = _a_file(tmp_path)
     out = tmp_path / "out" / "x.mp3"
     result = narrate(
         "article", str(EXAMPLE), "-o", str(out), "--voice", "silent",
@@ -283,8 +288,7 @@ def test_an_unwritable_cache_folder_is_named_in_one_line(tmp_path: Path) -> None
 
 def test_an_unwritable_default_cache_is_skipped_with_a_warning(tmp_path: Path) -> None:
     """A read-only home (a container, a service account): the cache only saves time."""
-    blocked = tmp_path / "not-a-folder"
-    blocked.write_text("")
+    blocked = _a_file(tmp_path)
     out = tmp_path / "out" / "x.mp3"
     result = narrate(
         "article", str(EXAMPLE), "-o", str(out), "--voice", "silent",
