@@ -1,11 +1,15 @@
-"""narrate's own words around a story in the story's language (tests/fixtures/lang: Ukrainian,
-Russian and German pages with an author and a date)."""
+"""narrate's own words around a story in the story's language, and the language of a page that
+declares none (tests/fixtures/lang: Ukrainian, Russian and German pages with an author and a
+date; a windows-1251 Ukrainian page without ``lang``)."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from conftest import FIXTURES
 from mutagen.id3 import ID3
 
 import narrate
+from narrate.clean._language import infer_language
 from narrate.config import Config
 from narrate.framing import framing_for
 from narrate.model import Article, Block
@@ -194,3 +199,57 @@ def test_outro_music_after_a_ukrainian_story_is_a_ukrainian_chapter(tmp_path: Pa
     episode = narrate.render(str(PAGES / "uk.html"), tmp_path / "uk.mp3", config)
     assert [c.title for c in episode.chapters][-1] == "Про цей запис"
     assert framing_for("uk").outro_chapter not in [c.title for c in episode.chapters]
+
+
+# --- (b) a page without lang ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("texts", "language"),
+    [
+        (["Місто отримало нові автобуси, і вони вже їздять."], "uk"),
+        (["Город получил новые автобусы, и они уже ездят."], "ru"),
+        (["Їжак", "Съешь же ещё этих мягких французских булок."], "ru"),  # more Russian letters
+        (["Україна підписала угоду з NATO та EBRD щодо Starlink."], "uk"),  # Latin words inside
+        (["Город"], "ru"),  # neither language's own letters: Russian (see _language.py)
+        (["Kyiv signed a deal with the EBRD (ЄБРР) on Tuesday."], None),  # mostly Latin
+        (["Die Stadt bekommt neue Busse."], None),
+        (["", "123 456 — %"], None),
+    ],
+)
+def test_infer_language(texts: list[str], language: str | None) -> None:
+    assert infer_language(texts) == language
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "narrate", *args],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_a_cyrillic_page_without_lang_says_its_language_and_gets_its_voice() -> None:
+    page = PAGES / "uk-windows-1251-no-lang.html"
+    assert b'lang="' not in page.read_bytes()
+    result = _cli("clean", "--json", str(page))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["language"] == "uk"
+    assert data["title"] == "Київ отримав сорок нових автобусів"
+    spoken = script(page.name)
+    assert spoken.voice == "uk"
+    assert ("byline", "Вступ", "Автор: Олена Петренко.") in frame(spoken)
+    assert any("сорок нових автобусів" in s.spoken for s in spoken.segments if s.role == "body")
+
+
+def test_a_declared_language_is_never_second_guessed(tmp_path: Path) -> None:
+    page = tmp_path / "en.html"
+    text = (PAGES / "ru.html").read_text(encoding="utf-8").replace('lang="ru"', 'lang="en"')
+    page.write_text(text, encoding="utf-8")
+    assert narrate.extract(str(page), Config()).language == "en"
+    latin = tmp_path / "latin.html"
+    latin.write_text(
+        (PAGES / "de.html").read_text(encoding="utf-8").replace(' lang="de"', ""), encoding="utf-8"
+    )
+    assert narrate.extract(str(latin), Config()).language is None  # the default voice, en-us
