@@ -30,8 +30,8 @@ from .model import (
 from .mp3join import aligned_end
 from .respell import shown_words
 
+# The English title; narrate.framing has it in the other languages narrate speaks.
 OUTRO_CHAPTER = "Outro"
-DISCLOSURE_CHAPTER = "About this audio"
 _GAP_S = 0.6  # between intro music and the headline, and before outro music
 # Pauses this long (between sentences, paragraphs, after headings) may hold a join: each is
 # stretched by at most one MP3 frame (26 ms), which no listener hears in a pause of 0.35 s.
@@ -135,12 +135,14 @@ def assemble(
     ffmpeg: str = "",
     output_rate: int = 0,
     sink: Callable[[Piece, int], None] | None = None,
+    outro_chapter: str = OUTRO_CHAPTER,
 ) -> Programme:
     """Lay the clips end to end with each segment's pause after it, between intro and outro.
 
     The programme's sample rate is the first clip's; clips at another rate are resampled, and
     intro and outro files are decoded at that rate. The intro belongs to the first chapter; the
-    outro to the last, or to a chapter of its own when the last one is the article's.
+    outro to the last, or to a chapter of its own (titled ``outro_chapter``) when the last one
+    is the article's rather than the disclosure's.
     ``sink`` is handed every piece, with the rate, as soon as it is laid down (the streaming
     encoder starts on the first parts while later clips are still being synthesized).
     """
@@ -149,6 +151,7 @@ def assemble(
     starts: list[tuple[str, float]] = []
     rate = 0
     position = 0  # in samples
+    last_role = ""  # the disclosure, in whatever language its chapter is titled, keeps the outro
 
     def add(piece: Piece) -> None:
         nonlocal position
@@ -197,12 +200,13 @@ def assemble(
         )
         add(clip)
         pause(segment.pause_after_s)
+        last_role = segment.role
     if not rate:
         raise ValueError("assemble() needs at least one clip")
     if outro is not None:
         pause(_GAP_S, boundary=True)
-        if starts[-1][0] != DISCLOSURE_CHAPTER:
-            starts.append((OUTRO_CHAPTER, position / rate))
+        if last_role != "disclosure":
+            starts.append((outro_chapter, position / rate))
         add(_stored_file(outro, rate, store, ffmpeg))
     total_s = position / rate
     ends = [start for _, start in starts[1:]] + [total_s]

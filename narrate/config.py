@@ -89,8 +89,9 @@ class Config:
     intro_audio: str = _setting("", "Audio file (any format ffmpeg reads) played before the story.")
     outro_audio: str = _setting("", "Audio file played after the story and the disclosure.")
     disclosure: str = _setting(
-        "This audio was generated with an offline synthetic voice.",
-        "Sentence spoken at the end to say the voice is synthetic; empty to leave it out.",
+        "auto",
+        "Sentence spoken at the end to say the voice is synthetic; empty to leave it out; auto: "
+        "narrate's own in the voice's language (English, Ukrainian, Russian; none in others).",
     )
     artwork: str = _setting(
         "",

@@ -428,6 +428,7 @@ def render_fingerprint(config: Config, language: str | None = None) -> str:
     ``language`` is the article's: with ``voice = "auto"`` it picks the profile.
     """
     from . import __version__
+    from .framing import framing_for
     from .voices import choose_profile, lexicon_for
 
     profile = choose_profile(config.voice, language, config.voices_dir)
@@ -443,6 +444,8 @@ def render_fingerprint(config: Config, language: str | None = None) -> str:
         "files": files,
         "profile": _file_digest(profile.path) if profile.path else profile.name,
         "lexicons": lexicon_for(profile, config.lexicon).version,
+        # narrate's own words around the story (byline word, date, disclosure, chapters)
+        "framing": asdict(framing_for(profile.language)),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 

@@ -57,12 +57,14 @@ class Article:
 
     @property
     def byline(self) -> str | None:
-        """Authors joined as a reader would say them: "A", "A and B", "A, B and C"."""
-        if not self.authors:
-            return None
-        if len(self.authors) == 1:
-            return self.authors[0]
-        return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+        """Authors joined as a reader would say them: "A", "A and B", "A, B and C".
+
+        The conjunction is the article's language's ("A та B" in Ukrainian, "A и B" in
+        Russian); a language narrate does not frame gets commas.
+        """
+        from .framing import framing_for
+
+        return framing_for(self.language).names(self.authors)
 
     def body_text(self) -> str:
         """The body, one block per line: exactly what ``narrate clean --body`` prints."""

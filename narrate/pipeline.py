@@ -90,13 +90,36 @@ class Script:
 def script(article: Article, config: Config) -> Script:
     """3-4. Segment and normalize an article for the configured voice.
 
-    The disclosure sentence, when configured, is the last segment, in a chapter of its own.
+    The disclosure sentence, unless turned off (see :func:`disclosure_text`), is the last
+    segment, in a chapter of its own.
     """
     from .normalize import normalize
 
     segments, profile, lexicon, phonemes = _segments(article, config)
     spoken = normalize(segments, lexicon, profile.language, phonemes)
     return Script(article, tuple(spoken), profile.name, profile.engine, lexicon.version, profile)
+
+
+def disclosure_text(setting: str, language: str | None) -> str:
+    """The disclosure sentence spoken for the ``disclosure`` setting in a voice's language.
+
+    ``auto`` is narrate's own sentence in English, Ukrainian or Russian, and nothing in any
+    other language (see :mod:`narrate.framing`); any other text is spoken as written; empty
+    turns it off.
+
+    >>> disclosure_text("auto", "uk")
+    'Цей аудіозапис озвучено синтезованим голосом.'
+    >>> disclosure_text("auto", "de")
+    ''
+    >>> disclosure_text("Diese Stimme ist synthetisch.", "de")
+    'Diese Stimme ist synthetisch.'
+    """
+    from .framing import framing_for
+
+    text = setting.strip()
+    if text.lower() == "auto":
+        return framing_for(language).disclosure
+    return text
 
 
 def _segments(
@@ -106,29 +129,34 @@ def _segments(
     engine reads phonemes."""
     from dataclasses import replace
 
-    from .assemble import DISCLOSURE_CHAPTER
     from .engines import accepts_phonemes
+    from .framing import framing_for
     from .segment import Pauses, segment
     from .voices import choose_profile, lexicon_for
 
     profile = choose_profile(config.voice, article.language, config.voices_dir)
+    # The frame (byline word, date, disclosure, chapter titles) is in the language of the voice
+    # that reads it, which the normalizer also follows: an article forced to another voice
+    # gets that voice's frame, spoken with its number words.
+    framing = framing_for(profile.language)
     pauses = Pauses(
         sentence_s=config.pause_sentence_s,
         paragraph_s=config.pause_paragraph_s,
         heading_s=config.pause_heading_s,
         after_title_s=config.pause_title_s,
     )
-    segments = segment(article, pauses)
-    if config.disclosure.strip() and segments:
+    segments = segment(article, pauses, framing)
+    disclosure = disclosure_text(config.disclosure, profile.language)
+    if disclosure and segments:
         # A longer breath before the disclosure sets it apart from the story.
         segments[-1] = replace(segments[-1], pause_after_s=config.pause_heading_s)
         segments.append(
             Segment(
                 index=len(segments),
-                text=config.disclosure.strip(),
+                text=disclosure,
                 role="disclosure",
                 pause_after_s=config.pause_paragraph_s,
-                chapter=DISCLOSURE_CHAPTER,
+                chapter=framing.disclosure_chapter,
             )
         )
     return segments, profile, lexicon_for(profile, config.lexicon), accepts_phonemes(profile.engine)
@@ -149,7 +177,7 @@ _NOT_NAMES = frozenset(
     I A The This That These Those It He She They We You Mr Mrs Ms Dr But And Or If In On At By
     For From To Of As An After Before When While Yet So Still Also However Despite January
     February March April May June July August September October November December Monday
-    Tuesday Wednesday Thursday Friday Saturday Sunday
+    Tuesday Wednesday Thursday Friday Saturday Sunday Автор Автори Авторы Цей Эта
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 _NAME = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*", re.UNICODE)
@@ -210,6 +238,7 @@ def render(
     from .assemble import assemble
     from .encode import StreamEncoder
     from .engines import get_engine
+    from .framing import framing_for
     from .synthesize import synthesize
     from .voices import choose_profile
 
@@ -256,6 +285,7 @@ def render(
                 config.ffmpeg,
                 config.sample_rate,
                 sink=encoder.add,
+                outro_chapter=framing_for(profile.language).outro_chapter,
             )
         finally:
             close = getattr(engine, "close", None)  # engines that hold a process or files

@@ -1,8 +1,9 @@
 """Stage 3: cut an :class:`~narrate.model.Article` into speakable :class:`~narrate.model.Segment` s.
 
 The programme opens with the headline, the byline ("By A and B.") and the date ("May 5, 2025."),
-then reads the body block by block. Headings become their own segments and start a chapter;
-paragraphs, list items and blockquotes are split into sentences.
+worded in the reading voice's language by :mod:`narrate.framing` ("Автор: ...", "5 травня 2025
+року."), then reads the body block by block. Headings become their own segments and start a
+chapter; paragraphs, list items and blockquotes are split into sentences.
 
 Quotations get their own segments (``quoted=True``) so a later stage can give them a second
 voice. Only double quotation marks count (“ ”, " ", « », „ “): an apostrophe or a single quote
@@ -21,19 +22,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date
 
+from narrate.framing import Framing, framing_for
 from narrate.model import Article, Block, Segment, SegmentRole
 
 __all__ = ["Pauses", "segment"]
-
-_INTRO_CHAPTER = "Introduction"
-_BODY_CHAPTER = "Article"
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -301,31 +294,23 @@ def _with_stop(text: str) -> str:
     return text + "."
 
 
-def _spoken_date(published: str | None) -> str | None:
-    if not published:
-        return None
-    found = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?!\d)", published)
-    if found is None:
-        return None
-    try:
-        day = date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-    except ValueError:
-        return None
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}."
-
-
 def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def segment(article: Article, pauses: Pauses | None = None) -> list[Segment]:
+def segment(
+    article: Article, pauses: Pauses | None = None, framing: Framing | None = None
+) -> list[Segment]:
     """Split ``article`` into segments in reading order, indexed from 0.
 
     Title, byline and date come first (block -1, chapter "Introduction"); body text before
     the first heading is chapter "Article", and each heading starts a chapter of its own name.
+    ``framing`` gives the byline word, the date's form and those two chapter titles in the
+    reading voice's language (default: the article's, :func:`~narrate.framing.framing_for`).
     ``spoken`` is left empty for the normalize stage.
     """
     pauses = pauses or Pauses()
+    framing = framing or framing_for(article.language)
     segments: list[Segment] = []
 
     def add(text: str, role: SegmentRole, block: int, quoted: bool, pause: float, ch: str) -> None:
@@ -341,17 +326,17 @@ def segment(article: Article, pauses: Pauses | None = None) -> list[Segment]:
             )
         )
 
+    intro = framing.intro_chapter
     title = _with_stop(_clean(article.title))
     if _has_word(title):
-        add(title, "title", -1, False, pauses.after_title_s, _INTRO_CHAPTER)
-    byline = _clean(article.byline or "")
-    if _has_word(byline):
-        if not byline.lower().startswith("by "):
-            byline = "By " + byline
-        add(_with_stop(byline), "byline", -1, False, pauses.after_title_s, _INTRO_CHAPTER)
-    spoken_date = _spoken_date(article.published)
+        add(title, "title", -1, False, pauses.after_title_s, intro)
+    authors = [name for name in map(_clean, article.authors) if _has_word(name)]
+    byline = framing.byline(authors)
+    if byline is not None:
+        add(_with_stop(byline), "byline", -1, False, pauses.after_title_s, intro)
+    spoken_date = framing.spoken_date(article.published)
     if spoken_date is not None:
-        add(spoken_date, "date", -1, False, pauses.after_title_s, _INTRO_CHAPTER)
+        add(spoken_date, "date", -1, False, pauses.after_title_s, intro)
 
     blocks = article.blocks
     texts = [_clean(block.text) for block in blocks]
@@ -359,7 +344,7 @@ def segment(article: Article, pauses: Pauses | None = None) -> list[Segment]:
         _scan_quotes(text) if block.kind in ("paragraph", "list_item") else None
         for block, text in zip(blocks, texts, strict=True)
     ]
-    chapter = _BODY_CHAPTER
+    chapter = framing.body_chapter
     for i, block in enumerate(blocks):
         text = texts[i]
         if not _has_word(text):
