@@ -32,6 +32,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import socket
 import sqlite3
 import threading
@@ -763,11 +764,17 @@ def deliver_callback(service: Service, job_id: str) -> None:
 # --- the worker process ----------------------------------------------------------------------
 
 
-def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | None = None) -> None:
+def run_worker(
+    service: Service,
+    workers: int = 1,
+    ready: Callable[[], None] | None = None,
+    parent: int | None = None,
+) -> None:
     """Run a huey consumer with ``workers`` processes and the reaper, until SIGINT or SIGTERM.
 
-    SIGINT lets running renders finish; SIGTERM stops at once (their jobs are taken up again
-    once their lease runs out, by this worker or another).
+    SIGINT lets running renders finish; SIGTERM stops at once, each render process handing
+    its job back to the queue. With ``parent`` (``narrate serve``'s worker), the end of that
+    process stops this one as SIGTERM does: no worker runs on that nobody supervises.
     """
     from huey.consumer import Consumer
 
@@ -776,17 +783,17 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
     queue = service_queue(service)
     prepare(service)
 
-    parent = os.getpid()
+    consumer_pid = os.getpid()
 
     def _watch_parent() -> None:
         # A worker process whose consumer was killed stops too: its job is then reaped,
         # instead of being finished by a process nobody supervises.
         def watch() -> None:
-            while os.getppid() == parent:
+            while os.getppid() == consumer_pid:
                 time.sleep(0.5)
             os._exit(1)
 
-        if os.getpid() != parent:
+        if os.getpid() != consumer_pid:
             threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
     queue.huey.on_startup()(_watch_parent)
@@ -796,11 +803,19 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
             super().start()
             # Started after the worker processes are forked: they inherit no reaper.
             threading.Thread(target=_reaper, name="reaper", daemon=True).start()
+            if parent is not None:
+                threading.Thread(target=_orphaned, name="parent-watch", daemon=True).start()
             log.info(
                 "worker %d ready: %d render process(es) at nice %d", os.getpid(), self.workers, nice
             )
             if ready is not None:
                 ready()
+
+    def _orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        log.warning("worker %d: process %s is gone; stopping", os.getpid(), parent)
+        os.kill(os.getpid(), signal.SIGTERM)
 
     def _reaper() -> None:
         while True:

@@ -207,6 +207,90 @@ def test_narrate_serve_answers_and_its_worker_publishes(tmp_path: Path) -> None:
     assert SECRET not in log
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` now (from /proc): its children, theirs, and so on."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_sigterm_stops_narrate_serve_and_its_worker_and_loses_no_job(
+    tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """What systemd, supervisord and docker stop send to the server alone: it stops with its
+    worker (whose render finishes), exits 0, leaves no process behind, and a job still queued
+    is there for the next worker."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cache = str(tmp_path / "segments")
+    env = clean_env(**slow_engine, **queue_env, NARRATE_CACHE_DIR=cache)
+    config = write_service_config(tmp_path, base_url=base + "/")
+    server = narrate_process(
+        "serve", str(config), "--port", str(port), "--workers", "1",
+        env=env, log=tmp_path / "serve.log",
+    )  # fmt: skip
+    service = load_service(config, env=env)
+    state = State(service.state_path)
+    closing.append(state)
+    try:
+        wait_until_serving(base)
+        ids = []
+        for name in ("ferry", "library"):
+            body, headers = signed(generic(name))
+            answer = httpx.post(f"{base}/v1/articles", content=body, headers=headers, timeout=10)
+            assert answer.status_code == 202, answer.text
+            ids.append(answer.json()["id"])
+        running = wait_for(lambda: state.jobs("running"), 120, "a render to start")[0]
+        below = _descendants(server.pid)
+        assert len(below) >= 2, "the worker and its render process"
+        os.kill(server.pid, signal.SIGTERM)  # the server alone, as a supervisor does
+        server.wait(timeout=90)
+    finally:
+        _stop(server, signal.SIGKILL)
+        deadline = time.monotonic() + 5  # less than a supervisor waits to start it again
+        while any(map(_running, below)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [pid for pid in below if _running(pid)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+    log = (tmp_path / "serve.log").read_text()
+    assert server.returncode == 0, log
+    assert not survivors, log
+    assert not _group_alive(server.pid)
+    finished = state.job(running.id)
+    assert finished is not None and finished.status == "done", log  # finished, not abandoned
+    queue = service_queue(service)
+    closing.append(queue)
+    for job_id in ids:
+        job = state.job(job_id)
+        assert job is not None
+        assert job.status == "done" or (job.status == "queued" and job_id in queue.waiting())
+
+
 def test_narrate_serve_refuses_to_run_open_except_on_loopback(tmp_path: Path) -> None:
     config = write_service_config(tmp_path, secret="", token="")
 
