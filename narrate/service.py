@@ -420,11 +420,36 @@ def run_job(service: Service, queue: ServiceQueue, job_id: str) -> None:
                     raise TaskFailure(message) from exc
                 _fail(service, state, queue, job, message, holding=lease)
                 return
+            except KeyboardInterrupt:  # SIGTERM to the worker: huey interrupts the render
+                _hand_back(state, queue, job, lease)
+                raise
         log.info("job %s: %s", job_id, outcome)
         if outcome != "deleted":  # done (rendered or unchanged) or superseded: the CMS hears
             _call_back(queue, state, job_id)
     finally:
         state.close()
+
+
+def _hand_back(state: State, queue: ServiceQueue, job: Job, lease: str) -> None:
+    """Put an interrupted job back on the queue now, the attempt not counted: the next worker
+    takes it up at once instead of after its lease has run out (the reaper's way, still there
+    should this fail)."""
+    try:
+        if not state.update_job(
+            job.id,
+            holding=lease,
+            status="queued",
+            lease=None,
+            attempts=max(0, job.attempts - 1),
+            updated=_iso(),
+            enqueued_at=time.time(),
+        ):
+            return  # finished, or no longer this worker's
+        queue.render(job.id)
+    except Exception as exc:
+        log.warning("job %s: interrupted; left to the reaper (%s)", job.id, exc)
+        return
+    log.warning("job %s: interrupted; handed back to the queue", job.id)
 
 
 def _message(exc: Exception) -> str:

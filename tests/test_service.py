@@ -291,6 +291,48 @@ def test_sigterm_stops_narrate_serve_and_its_worker_and_loses_no_job(
         assert job.status == "done" or (job.status == "queued" and job_id in queue.waiting())
 
 
+def test_sigterm_stops_narrate_worker_and_its_renders_and_hands_the_job_back(
+    tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """SIGTERM to `narrate worker` alone: it stops at once with its render processes, and the
+    job it was rendering is queued again at once (not an attempt used up), for the next one."""
+    cache = str(tmp_path / "segments")
+    env = clean_env(**slow_engine, **queue_env, NARRATE_CACHE_DIR=cache)
+    config = write_service_config(tmp_path)
+    service = load_service(config, env=env)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    job = submit(state, queue, parse(generic("ferry"))).job
+    worker = narrate_process("worker", str(config), env=env, log=tmp_path / "worker.log")
+    try:
+        wait_for(lambda: state.jobs("running"), 120, "the render to start")
+        time.sleep(0.5)  # into the render
+        below = _descendants(worker.pid)
+        os.kill(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    finally:
+        _stop(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while any(map(_running, below)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [pid for pid in below if _running(pid)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+    log = (tmp_path / "worker.log").read_text()
+    assert worker.returncode == 0, log
+    assert not survivors, log
+    handed_back = state.job(job.id)
+    assert handed_back is not None and handed_back.status == "queued", log
+    assert handed_back.attempts == 0 and handed_back.lease is None
+    assert job.id in queue.waiting()
+    again = narrate_process("worker", str(config), env=env, log=tmp_path / "worker-2.log")
+    try:
+        wait_for(lambda: (state.job(job.id) or job).status == "done", 120, "the job")
+    finally:
+        _stop(again)
+
+
 def test_narrate_serve_refuses_to_run_open_except_on_loopback(tmp_path: Path) -> None:
     config = write_service_config(tmp_path, secret="", token="")
 
