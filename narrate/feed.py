@@ -576,7 +576,9 @@ class _Workers:
             return
         command = [sys.executable, "-m", "narrate.queue", "--workers", str(count)]
         command += ["--parent", str(os.getpid())]
-        command += ["--url", url] if url else ["--data-dir", str(data_dir)]
+        # The URL (its password) through the environment: a command line is anyone's to read.
+        env = {**os.environ, "NARRATE_QUEUE": url or ""}
+        command += [] if url else ["--data-dir", str(data_dir)]
         with open(data_dir / "worker.log", "ab") as log_file:
             # A session of its own: a Ctrl-C in the terminal reaches the build, which then stops
             # the workers; if the build is killed outright they notice and stop themselves.
@@ -586,6 +588,7 @@ class _Workers:
                 stdout=log_file,
                 stderr=log_file,
                 start_new_session=True,
+                env=env,
             )
 
     def check(self, data_dir: Path) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from .config import Config, shown_url
 from .errors import ConfigError, NarrateError
 from .model import Article
 
@@ -159,8 +159,8 @@ def get_queue(
     if url and not immediate:
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(
-                f"Unsupported queue {url!r}: use redis://host:port/db, or leave NARRATE_QUEUE "
-                "empty for the built-in SQLite queue."
+                f"Unsupported queue {shown_url(url)!r}: use redis://host:port/db, or leave "
+                "NARRATE_QUEUE empty for the built-in SQLite queue."
             )
         try:
             import redis  # noqa: F401  (RedisHuey imports it only when it connects)

@@ -170,11 +170,12 @@ def worker(
 ) -> None:
     """Run render workers for the service (huey): SQLite in the data folder, or Redis."""
     from .cli import _run
+    from .config import shown_url
     from .service import load_service, run_worker
 
     service = _run(load_service, config_file)
     _logging()
-    where = service.queue_url or str(service.data_dir)
+    where = shown_url(service.queue_url) if service.queue_url else str(service.data_dir)
     logging.getLogger(__name__).info(
         "worker %d: %d render process(es), queue %s", os.getpid(), workers, where
     )

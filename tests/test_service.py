@@ -37,6 +37,7 @@ from servicekit import (
     write_service_config,
 )
 
+from narrate.config import shown_url
 from narrate.errors import ConfigError
 from narrate.payloads import parse
 from narrate.service import (
@@ -331,6 +332,34 @@ def test_sigterm_stops_narrate_worker_and_its_renders_and_hands_the_job_back(
         wait_for(lambda: (state.job(job.id) or job).status == "done", 120, "the job")
     finally:
         _stop(again)
+
+
+def test_the_queue_url_s_password_is_never_shown(tmp_path: Path) -> None:
+    """`narrate config` and the worker's log name the queue with its password masked."""
+    config = write_service_config(tmp_path)
+    env = clean_env(NARRATE_QUEUE=f"redis://:hunter2@127.0.0.1:{free_port()}/0")
+    shown = subprocess.run(
+        [sys.executable, "-m", "narrate", "config"],
+        capture_output=True, text=True, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    assert "queue = 'redis://:***@127.0.0.1:" in shown.stdout
+    log = tmp_path / "worker.log"
+    worker = narrate_process("worker", str(config), env=env, log=log)
+    try:
+        wait_for(lambda: worker.poll() is not None or "queue redis" in log.read_text(), 60, "")
+    finally:
+        _stop(worker, signal.SIGKILL)
+    assert "queue redis://:***@127.0.0.1:" in log.read_text()
+    assert "hunter2" not in shown.stdout + shown.stderr + log.read_text()
+
+
+def test_shown_url_masks_a_password_wherever_the_url_holds_one() -> None:
+    assert shown_url("redis://:hunter2@h:6379/0") == "redis://:***@h:6379/0"
+    assert shown_url("rediss://u:hunter2@h/0") == "rediss://u:***@h/0"
+    assert shown_url("unix://:hunter2@/run/redis.sock?db=1") == "unix://:***@/run/redis.sock?db=1"
+    assert shown_url("redis://h/0?password=hunter2") == "redis://h/0?password=***"
+    assert shown_url("redis://h:6379/0") == "redis://h:6379/0"
+    assert shown_url("redis://u:hunter2@[::1/0") == "redis://***"  # unreadable
 
 
 def test_narrate_serve_refuses_to_run_open_except_on_loopback(tmp_path: Path) -> None:
