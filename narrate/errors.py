@@ -7,6 +7,7 @@ The tree::
     ├── InputError                  exit 3, HTTP 400  (the source cannot be read)
     │   ├── FetchError              exit 3, HTTP 502  (the URL did not give us a page)
     │   └── ExtractionError         exit 3, HTTP 422  (the page holds no article)
+    ├── QueueError                  exit 6, HTTP 503  (the render queue does not answer)
     ├── SynthesisError              exit 4, HTTP 500  (the speech engine failed)
     └── EncodingError               exit 4, HTTP 500  (ffmpeg or tagging failed)
 
@@ -49,6 +50,13 @@ class ExtractionError(InputError):
     http_status = 422
 
 
+class QueueError(NarrateError):
+    """The render queue (Redis) cannot be reached: not running, or the URL is wrong."""
+
+    exit_code = 6
+    http_status = 503
+
+
 class SynthesisError(NarrateError):
     """The speech engine is unavailable or failed to produce audio."""
 
@@ -68,5 +76,6 @@ __all__ = [
     "FetchError",
     "InputError",
     "NarrateError",
+    "QueueError",
     "SynthesisError",
 ]

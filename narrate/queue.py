@@ -18,6 +18,7 @@ import argparse
 import logging
 import os
 import signal
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, shown_url
-from .errors import ConfigError, NarrateError
+from .errors import ConfigError, NarrateError, QueueError
 from .model import Article
 
 QUEUE_FILE = "queue.sqlite3"
@@ -33,6 +34,11 @@ QUEUE_NAME = "narrate"
 RETRIES = 2
 """A failed render is tried this many more times before it is reported."""
 RETRY_DELAY_S = 1
+REDIS_CONNECT_TIMEOUT_S = 5.0
+RETRY_FIRST_S = 1.0
+"""A consumer whose queue does not answer tries again after this, then twice as long..."""
+RETRY_MAX_S = 30.0
+"""... up to this."""
 
 log = logging.getLogger(__name__)
 
@@ -163,12 +169,16 @@ def get_queue(
                 "NARRATE_QUEUE empty for the built-in SQLite queue."
             )
         try:
-            import redis  # noqa: F401  (RedisHuey imports it only when it connects)
+            import redis
         except ImportError as exc:
             raise ConfigError(
                 "A Redis queue needs the redis extra: pip install 'narrate[redis]'."
             ) from exc
-        huey = RedisHuey(name, url=url, storage_class=_redis_storage(), **_HUEY_OPTIONS)
+        # A connect timeout: a host that drops packets answers "no" in seconds, not minutes.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S)
+        huey = RedisHuey(
+            name, connection_pool=pool, storage_class=_redis_storage(), **_HUEY_OPTIONS
+        )
     else:
         if data_dir is None and not immediate:
             raise ConfigError("A SQLite queue needs a data folder.")
@@ -187,6 +197,60 @@ def get_queue(
         )
     task = huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render")
     return Queue(huey=huey, render=task(render_task), url=url)
+
+
+def check_queue(huey: Any, url: str | None) -> None:
+    """Raise :class:`QueueError`, one line naming the queue and what to do, if it does not
+    answer. A SQLite queue is a file in the data folder: it always does."""
+    if not url or huey.immediate:
+        return
+    import redis
+
+    try:
+        huey.storage.conn.ping()
+    except redis.RedisError as exc:
+        raise QueueError(
+            f"The queue at {shown_url(url)} does not answer ({exc}). Start Redis there, or "
+            "correct NARRATE_QUEUE (queue in [render])."
+        ) from exc
+
+
+def queue_down(exc: BaseException) -> bool:
+    """Whether ``exc`` says the queue cannot be reached (rather than a bug)."""
+    try:
+        import redis
+    except ImportError:
+        return isinstance(exc, sqlite3.OperationalError)
+    return isinstance(exc, redis.ConnectionError | redis.TimeoutError | sqlite3.OperationalError)
+
+
+class Outage:
+    """Counts a queue's failures in one process: a line each, a wait that doubles each time
+    (from :data:`RETRY_FIRST_S` up to :data:`RETRY_MAX_S`), a line when it answers again."""
+
+    def __init__(self, who: str, url: str | None) -> None:
+        self.who = who
+        self.where = shown_url(url) if url else "the SQLite queue"
+        self.delay = 0.0
+
+    def failed(self, exc: BaseException) -> float:
+        """Log the failure in one line; how long to wait before the next try."""
+        self.delay = min(RETRY_MAX_S, self.delay * 2 or RETRY_FIRST_S)
+        log.warning(
+            "%s: %s does not answer (%s: %s); trying again in %g s",
+            self.who,
+            self.where,
+            type(exc).__name__,
+            exc,
+            self.delay,
+        )
+        return self.delay
+
+    def answered(self) -> None:
+        """The queue answered: say so if it had not, and start the waits afresh."""
+        if self.delay:
+            log.info("%s: %s answers again", self.who, self.where)
+            self.delay = 0.0
 
 
 def _stop_when_orphaned(parent: int) -> None:

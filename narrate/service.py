@@ -801,11 +801,14 @@ def run_worker(
     its job back to the queue. With ``parent`` (``narrate serve``'s worker), the end of that
     process stops this one as SIGTERM does: no worker runs on that nobody supervises.
     """
-    from huey.consumer import Consumer
+    from huey.consumer import Consumer, Scheduler, Worker
+
+    from .queue import Outage, check_queue, queue_down
 
     # First, from the main thread: every thread and process the consumer starts inherits it.
     nice = lower_priority(service.config.service_worker_nice)
     queue = service_queue(service)
+    check_queue(queue.huey, service.queue_url)  # one line and an exit, not "ready" then errors
     prepare(service)
 
     consumer_pid = os.getpid()
@@ -843,13 +846,85 @@ def run_worker(
         os.kill(os.getpid(), signal.SIGTERM)
 
     def _reaper() -> None:
+        outage = Outage(f"worker {os.getpid()} reaper", service.queue_url)
+        wait = service.lease_s / 3
         while True:
-            time.sleep(service.lease_s / 3)
+            time.sleep(wait)
+            wait = service.lease_s / 3
             try:
                 reap(service, queue)
-            except Exception:  # the reaper must outlive a locked database or a Redis blip
-                log.exception("reaper")
+            except Exception as exc:  # the reaper must outlive a locked database or a Redis blip
+                if not queue_down(exc):
+                    log.exception("reaper")
+                    continue
+                wait = max(wait, outage.failed(exc))
+            else:
+                outage.answered()
 
+    # huey's worker and scheduler log a traceback each time the queue does not answer, and
+    # try again within half a second: with Redis gone, ~8 tracebacks a second. These log one
+    # line per try and wait longer each time (queue.Outage).
+    class _Worker(Worker):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.outage = Outage("worker", service.queue_url)
+
+        def initialize(self) -> None:
+            self.outage.who = f"worker {os.getpid()}"
+            super().initialize()
+
+        def loop(self, now: Any = None) -> None:
+            try:
+                task = self.huey.dequeue()
+            except Exception as exc:
+                if queue_down(exc):
+                    self.stop_flag.wait(self.outage.failed(exc))
+                else:  # not the connection: huey's own way
+                    self._logger.exception("Error reading from queue")
+                    self.sleep()
+                return
+            self.outage.answered()
+            if task is None:
+                if not self.huey.storage.blocking:
+                    self.sleep()
+                return
+            self.delay = self.default_delay
+            try:
+                self.huey.execute(task, now)
+            except Exception:
+                self._logger.exception("Unhandled error during execution of task %s.", task.id)
+
+    class _Scheduler(Scheduler):  # type: ignore[misc]
+        """Moves retries due to the queue (no periodic tasks here)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.outage = Outage("scheduler", service.queue_url)
+
+        def initialize(self) -> None:
+            self.outage.who = f"scheduler {os.getpid()}"
+
+        def loop(self, now: Any = None) -> None:
+            start = time.monotonic()
+            try:
+                due = self.huey.read_schedule(now)
+            except Exception as exc:
+                if queue_down(exc):
+                    self.stop_flag.wait(self.outage.failed(exc))
+                else:  # not the connection: huey's own way
+                    self._logger.exception("Error reading schedule.")
+                    self.sleep_for_interval(start, self.interval)
+                return
+            self.outage.answered()
+            for task in due:
+                try:
+                    self.huey.enqueue(task)
+                except Exception:
+                    self._logger.exception("Error enqueueing %s.", task)
+            self.sleep_for_interval(start, self.interval)
+
+    _Consumer.worker_class = _Worker
+    _Consumer.scheduler_class = _Scheduler
     consumer = _Consumer(
         queue.huey,
         workers=max(1, workers),

@@ -96,9 +96,13 @@ def serve(
     elif insecure_local:
         _fail("--insecure-local is for a service without a secret; this one has one.", 2)
     _logging()
+    from .queue import check_queue
     from .server import create_app
+    from .service import service_queue
 
-    app = _run(create_app, service, None, insecure_local)
+    queue = _run(service_queue, service)
+    _run(check_queue, queue.huey, service.queue_url)  # one line and exit 5, not a 503 later
+    app = _run(create_app, service, queue, insecure_local)
     worker = None
     if workers:
         command = [sys.executable, "-m", "narrate", "worker", str(config_file), "-w", str(workers)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,7 +39,7 @@ from servicekit import (
 )
 
 from narrate.config import shown_url
-from narrate.errors import ConfigError
+from narrate.errors import ConfigError, QueueError
 from narrate.payloads import parse
 from narrate.service import (
     MAX_ATTEMPTS,
@@ -360,6 +361,82 @@ def test_shown_url_masks_a_password_wherever_the_url_holds_one() -> None:
     assert shown_url("redis://h/0?password=hunter2") == "redis://h/0?password=***"
     assert shown_url("redis://h:6379/0") == "redis://h:6379/0"
     assert shown_url("redis://u:hunter2@[::1/0") == "redis://***"  # unreadable
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_an_unreachable_queue_is_one_line_and_an_exit_at_start(
+    tmp_path: Path, command: str
+) -> None:
+    config = write_service_config(tmp_path)
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # nothing listens there
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "narrate", command, str(config), "--workers", "1"],
+        capture_output=True, text=True, env=clean_env(NARRATE_QUEUE=url), timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == QueueError.exit_code, result.stderr
+    assert time.monotonic() - started < 30
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and errors[0].startswith("narrate: error: The queue at redis://:***@")
+    assert "Start Redis there" in errors[0]
+    assert "Traceback" not in result.stderr and "ready" not in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def _redis_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(log.parent), "--logfile", str(log)]
+    server = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    import redis
+
+    def up() -> bool:
+        try:
+            return bool(redis.Redis(port=port, socket_connect_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    wait_for(up, 10, "redis-server to answer")
+    return server
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_a_queue_that_goes_away_is_a_line_per_try_with_longer_waits(
+    tmp_path: Path, closing: list[Any]
+) -> None:
+    """A Redis of the test's own, stopped under a running worker and started again: a line per
+    try, waits that double, no traceback; once it is back the worker renders again."""
+    port = free_port()
+    redis_server = _redis_server(port, tmp_path / "redis.log")
+    env = clean_env(NARRATE_QUEUE=f"redis://127.0.0.1:{port}/0", NARRATE_SERVICE_LEASE_S="3")
+    config = write_service_config(tmp_path)
+    log = tmp_path / "worker.log"
+    worker = narrate_process("worker", str(config), "-w", "1", env=env, log=log)
+    try:
+        wait_for(lambda: "ready" in log.read_text(), 60, "the worker to be ready")
+        redis_server.terminate()
+        redis_server.wait()
+        time.sleep(8)
+        down = log.read_text()
+        redis_server = _redis_server(port, tmp_path / "redis.log")
+        wait_for(lambda: "answers again" in log.read_text(), 60, "the worker to reconnect")
+        service = load_service(config, env=env)
+        queue = service_queue(service)
+        state = State(service.state_path)
+        closing += [queue, state]
+        job = submit(state, queue, parse(generic("ferry"))).job
+        wait_for(lambda: (state.job(job.id) or job).status == "done", 60, "the job")
+    finally:
+        _stop(worker)
+        redis_server.terminate()
+        redis_server.wait()
+    assert "Traceback" not in down, down
+    tries = [line for line in down.splitlines() if "does not answer" in line]
+    # Three processes (the render process, the scheduler, the reaper) try at 1, 3, 7 s ...:
+    # about three lines each in 8 s, where huey's own loop logged a traceback twice a second.
+    assert 3 <= len(tries) <= 12, down
+    assert "trying again in 1 s" in down and "trying again in 4 s" in down
+    assert "***" not in down or "hunter2" not in down
 
 
 def test_narrate_serve_refuses_to_run_open_except_on_loopback(tmp_path: Path) -> None:
