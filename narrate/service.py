@@ -814,8 +814,8 @@ def run_worker(
     consumer_pid = os.getpid()
 
     def _watch_parent() -> None:
-        # A worker process whose consumer was killed stops too: its job is then reaped,
-        # instead of being finished by a process nobody supervises.
+        # A render process (or the scheduler) whose consumer was killed stops too: its job is
+        # then reaped, instead of being finished by a process nobody supervises.
         def watch() -> None:
             while os.getppid() == consumer_pid:
                 time.sleep(0.5)
@@ -903,6 +903,7 @@ def run_worker(
 
         def initialize(self) -> None:
             self.outage.who = f"scheduler {os.getpid()}"
+            _watch_parent()  # huey runs startup hooks in render processes only
 
         def loop(self, now: Any = None) -> None:
             start = time.monotonic()

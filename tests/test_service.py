@@ -335,6 +335,38 @@ def test_sigterm_stops_narrate_worker_and_its_renders_and_hands_the_job_back(
         _stop(again)
 
 
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_a_killed_narrate_serve_or_worker_leaves_no_process_behind(
+    tmp_path: Path, command: str
+) -> None:
+    """SIGKILL, which nothing can handle, to the process a supervisor started: whatever it
+    started notices and stops (the worker, its render processes, its scheduler)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    config = write_service_config(tmp_path, base_url=base + "/")
+    log = tmp_path / f"{command}.log"
+    args = ["--port", str(port)] if command == "serve" else []
+    server = narrate_process(command, str(config), *args, "-w", "1", env=clean_env(), log=log)
+    below: set[int] = set()
+    try:
+        if command == "serve":
+            wait_until_serving(base)
+        wait_for(lambda: "ready" in log.read_text(), 60, "the worker")
+        below = _descendants(server.pid)
+        assert len(below) >= 2, "the render process and the scheduler (and the worker)"
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_running, below)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        _stop(server, signal.SIGKILL)
+        survivors = [pid for pid in below if _running(pid)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+    assert not survivors, log.read_text()
+
+
 def test_the_queue_url_s_password_is_never_shown(tmp_path: Path) -> None:
     """`narrate config` and the worker's log name the queue with its password masked."""
     config = write_service_config(tmp_path)
