@@ -17,8 +17,10 @@ worker``, huey consumers) do the rest:
 A worker that dies mid-render (SIGKILL, out of memory, the machine gone) stops renewing its
 lease; every worker runs a **reaper** that puts such jobs back on the queue once their lease
 has run out (``service_lease_s``), and marks ``failed`` a job whose worker died on it
-:data:`MAX_ATTEMPTS` times. A render that raises is retried by huey (with backoff) and ends
-``failed`` with its message after :data:`MAX_ATTEMPTS` attempts.
+:data:`MAX_ATTEMPTS` times. A render that fails for a reason that may pass (a timeout, a
+5xx: ``NarrateError.transient``) is retried by huey (with backoff) and ends ``failed`` with its
+message after :data:`MAX_ATTEMPTS` attempts; one that cannot succeed on a retry (no article on
+the page, an address refused) ends ``failed`` at once.
 
 huey is imported only by the functions that build the queue: the API process imports this
 module, but ``import narrate`` never does.
@@ -406,7 +408,10 @@ def run_job(service: Service, queue: ServiceQueue, job_id: str) -> None:
                 outcome = _work(service, state, job, lease)
             except Exception as exc:
                 message = _message(exc)
-                if job.attempts < MAX_ATTEMPTS:
+                # A page with no article, or an address that is refused, is the same on every
+                # try: only what may pass (a timeout, a 5xx, a bug meeting a locked database)
+                # is tried again.
+                if job.attempts < MAX_ATTEMPTS and _transient(exc):
                     state.update_job(
                         job_id,
                         holding=lease,
@@ -450,6 +455,11 @@ def _hand_back(state: State, queue: ServiceQueue, job: Job, lease: str) -> None:
         log.warning("job %s: interrupted; left to the reaper (%s)", job.id, exc)
         return
     log.warning("job %s: interrupted; handed back to the queue", job.id)
+
+
+def _transient(exc: Exception) -> bool:
+    """Whether the render may succeed if tried again (narrate's errors say; others may)."""
+    return exc.transient if isinstance(exc, NarrateError) else True
 
 
 def _message(exc: Exception) -> str:
@@ -780,6 +790,9 @@ def deliver_callback(service: Service, job_id: str) -> None:
     try:
         status = post(job.callback_url, body, headers, settings)
     except NarrateError as exc:
+        if not exc.transient:  # an address that is refused is refused on every try
+            log.error("job %s: callback not delivered: %s", job_id, exc)
+            return
         raise TaskFailure(f"callback for job {job_id}: {exc}") from exc
     if not 200 <= status < 300:
         raise TaskFailure(f"callback for job {job_id}: {job.callback_url} answered {status}")
