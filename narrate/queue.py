@@ -56,17 +56,22 @@ class TaskFailure(Exception):
         return str(self.args[0]) if self.args else "the render failed"
 
 
-def render_task(article: Article, out_path: str, config: Config) -> dict[str, Any]:
-    """Render ``article`` to ``out_path`` (the body of the queued task).
+def render_task(
+    article: Article, out_path: str, config: Config, task: Any = None
+) -> dict[str, Any]:
+    """Render ``article`` to ``out_path`` (the body of the queued task; ``task``: huey's).
 
     Returns what the feed needs to know about the files; raises :class:`TaskFailure` with a
-    one-line message, which huey keeps as the task's error once the retries are used up.
+    one-line message, which huey keeps as the task's error once the retries are used up, or
+    at once when no retry can help (a setting: ``NarrateError.transient`` is false).
     """
     from .pipeline import render
 
     try:
         episode = render(article, out_path, config)
     except NarrateError as exc:
+        if not exc.transient and task is not None:
+            task.retries = 0  # huey reads it after the failure: this one is the last
         raise TaskFailure(str(exc)) from exc
     except Exception as exc:  # a bug in a worker must still reach the build as a message
         raise TaskFailure(f"unexpected {type(exc).__name__}: {exc}") from exc
@@ -195,7 +200,9 @@ def get_queue(
             storage_class=_sqlite_storage(),
             **_HUEY_OPTIONS,
         )
-    task = huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render")
+    task = huey.task(
+        retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render", context=True
+    )
     return Queue(huey=huey, render=task(render_task), url=url)
 
 
