@@ -101,7 +101,7 @@ def serve(
     from .service import service_queue
 
     queue = _run(service_queue, service)
-    _run(check_queue, queue.huey, service.queue_url)  # one line and exit 5, not a 503 later
+    _run(check_queue, queue.huey, service.queue_url)  # one line and exit 6, not a 503 later
     app = _run(create_app, service, queue, insecure_local)
     worker = None
     if workers:
@@ -113,15 +113,15 @@ def serve(
     # uvicorn stops gracefully on SIGINT and SIGTERM alike, then raises the signal again with
     # the handler it found. Python's default for SIGTERM ends the process right there, before
     # the worker is stopped: it was left running under init, and a supervisor's restart then
-    # ran two. This handler makes that a return, so SIGTERM stops everything as SIGINT does.
-    signal.signal(signal.SIGTERM, _note_signal)
+    # ran two. SIGINT's handler for SIGTERM too: whenever it comes, it stops all as SIGINT does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         # No access log: a line per request costs more than accepting the request does (the
         # service logs what it does with each job instead).
         uvicorn.run(
             app, host=host, port=port, log_level="info", server_header=False, access_log=False
         )
-    except KeyboardInterrupt:  # SIGINT, raised again by uvicorn once it has stopped
+    except KeyboardInterrupt:  # SIGINT or SIGTERM, raised again by uvicorn once it stopped
         pass
     finally:
         if worker is not None:
@@ -134,32 +134,24 @@ WORKER_GRACE_S = 60.0
 """How long ``narrate serve`` lets its worker's renders finish before it interrupts them."""
 
 
-def _note_signal(signum: int, frame: object) -> None:
-    logging.getLogger(__name__).info("received %s", signal.Signals(signum).name)
-
-
 def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
     """Stop ``narrate serve``'s worker as the server was stopped: gracefully, renders in
     progress finishing; interrupted (its jobs handed back to the queue) after
     :data:`WORKER_GRACE_S` or on a second SIGINT or SIGTERM; killed if even that hangs."""
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    worker.send_signal(signal.SIGINT)  # huey's graceful stop
     try:
-        worker.send_signal(signal.SIGINT)  # huey's graceful stop
-        try:
-            worker.wait(timeout=WORKER_GRACE_S)
-            return
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
-            logging.getLogger(__name__).warning("interrupting the worker's renders")
+        worker.wait(timeout=WORKER_GRACE_S)
+        return
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        logging.getLogger(__name__).warning("interrupting the worker's renders")
+    with contextlib.suppress(ProcessLookupError):
+        worker.send_signal(signal.SIGINT)  # a second one: huey stops now
+    try:
+        worker.wait(timeout=15)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
         with contextlib.suppress(ProcessLookupError):
-            worker.send_signal(signal.SIGINT)  # a second one: huey stops now
-        try:
-            worker.wait(timeout=15)
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(worker.pid, signal.SIGKILL)  # the worker's group: it and its renders
-            worker.wait()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker's group: it and its renders
+        worker.wait()
 
 
 def worker(
