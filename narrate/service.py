@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ConfigError, NarrateError
+from .errors import ConfigError, NarrateError, QueueError
 from .feed import DATA_DIR, STATE_FILE, FeedConfig, load_feed_config
 from .model import Article
 from .payloads import Submission
@@ -311,7 +311,16 @@ def record_submissions(
     try:
         queue.render_many(queued)
     except Exception as exc:  # recorded: the reaper queues them once the queue answers again
-        log.exception("%d job(s) recorded but not queued", len(queued))
+        from .queue import queue_down
+
+        if queue_down(exc):  # a 503 that says so, not a traceback and a 500
+            log.warning("%d job(s) recorded but not queued: %s", len(queued), exc)
+            exc = QueueError(
+                f"The job is recorded but the queue does not answer ({exc}); it is queued once "
+                "the queue answers again. Send it again later to see it queued."
+            )
+        else:
+            log.exception("%d job(s) recorded but not queued", len(queued))
         outcomes = [
             exc if isinstance(outcome, Accepted) and outcome.job.id in queued else outcome
             for outcome in outcomes

@@ -416,15 +416,17 @@ def test_an_unreachable_queue_is_one_line_and_an_exit_at_start(
     assert "hunter2" not in result.stderr
 
 
-def _redis_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+def _redis_server(port: int, log: Path, password: str | None = None) -> subprocess.Popen[bytes]:
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
     command += ["--appendonly", "no", "--dir", str(log.parent), "--logfile", str(log)]
+    command += ["--requirepass", password] if password else []
     server = subprocess.Popen(command, stdin=subprocess.DEVNULL)
     import redis
 
     def up() -> bool:
         try:
-            return bool(redis.Redis(port=port, socket_connect_timeout=0.5).ping())
+            client = redis.Redis(port=port, password=password, socket_connect_timeout=0.5)
+            return bool(client.ping())
         except redis.RedisError:
             return False
 
@@ -469,6 +471,37 @@ def test_a_queue_that_goes_away_is_a_line_per_try_with_longer_waits(
     assert 3 <= len(tries) <= 12, down
     assert "trying again in 1 s" in down and "trying again in 4 s" in down
     assert "***" not in down or "hunter2" not in down
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_narrate_serve_whose_queue_goes_away_answers_503_and_logs_no_traceback(
+    tmp_path: Path,
+) -> None:
+    port, redis_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    redis_server = _redis_server(redis_port, tmp_path / "redis.log", password="hunter2")
+    env = clean_env(NARRATE_QUEUE=f"redis://:hunter2@127.0.0.1:{redis_port}/0")
+    config = write_service_config(tmp_path, base_url=base + "/")
+    log = tmp_path / "serve.log"
+    server = narrate_process("serve", str(config), "--port", str(port), env=env, log=log)
+    try:
+        wait_until_serving(base)
+        redis_server.terminate()
+        redis_server.wait()
+        health = httpx.get(f"{base}/healthz", timeout=30)
+        assert health.status_code == 503 and "ConnectionError" in health.json()["error"]
+        body, headers = signed(generic("ferry"))
+        answer = httpx.post(f"{base}/v1/articles", content=body, headers=headers, timeout=30)
+        assert answer.status_code == 503, answer.text
+        assert "recorded but the queue does not answer" in answer.json()["error"]
+    finally:
+        _stop(server)
+        if redis_server.poll() is None:
+            redis_server.terminate()
+            redis_server.wait()
+    text = log.read_text()
+    assert "Traceback" not in text and "hunter2" not in text, text
+    assert "health check: ConnectionError" in text and "recorded but not queued" in text
 
 
 def test_narrate_serve_refuses_to_run_open_except_on_loopback(tmp_path: Path) -> None:
