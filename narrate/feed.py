@@ -797,7 +797,7 @@ def _render(
     """Render the jobs on the queue, recording each outcome as it arrives."""
     from huey.exceptions import TaskException
 
-    from .queue import get_queue
+    from .queue import check_queue, get_queue
 
     def finish(job: _Job, outcome: dict[str, Any] | None, error: str | None) -> None:
         now = _iso(_now())
@@ -830,6 +830,7 @@ def _render(
     if not todo:
         return
     queue = get_queue(config.data_dir, queue_url, immediate=workers <= 0)
+    check_queue(queue.huey, queue_url)  # Redis gone: one line and exit 6, before any render
     if not queue.immediate and not queue_url:
         queue.flush()  # tasks a killed build left in its private SQLite queue: redone below
     local = _Workers(config.data_dir, queue_url, 0 if queue.immediate else workers)

@@ -21,6 +21,7 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -260,6 +261,82 @@ class Outage:
             self.delay = 0.0
 
 
+def quiet_consumer_classes(
+    url: str | None, scheduler_start: Callable[[], None] | None = None
+) -> tuple[type, type]:
+    """huey's worker and scheduler, for a queue that may stop answering.
+
+    huey's log a traceback each time the queue does not answer and try again within half a
+    second: with Redis gone, ~8 tracebacks a second. These log one line per try and wait
+    longer each time (:class:`Outage`), and say when it answers again. ``scheduler_start`` is
+    called in the scheduler's process as it starts (huey runs startup hooks in workers only).
+    """
+    from huey.consumer import Scheduler, Worker
+
+    class QuietWorker(Worker):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.outage = Outage("worker", url)
+
+        def initialize(self) -> None:
+            self.outage.who = f"worker {os.getpid()}"
+            super().initialize()
+
+        def loop(self, now: Any = None) -> None:
+            try:
+                task = self.huey.dequeue()
+            except Exception as exc:
+                if queue_down(exc):
+                    self.stop_flag.wait(self.outage.failed(exc))
+                else:  # not the connection: huey's own way
+                    self._logger.exception("Error reading from queue")
+                    self.sleep()
+                return
+            self.outage.answered()
+            if task is None:
+                if not self.huey.storage.blocking:
+                    self.sleep()
+                return
+            self.delay = self.default_delay
+            try:
+                self.huey.execute(task, now)
+            except Exception:
+                self._logger.exception("Unhandled error during execution of task %s.", task.id)
+
+    class QuietScheduler(Scheduler):  # type: ignore[misc]
+        """Moves retries that are due to the queue (periodic tasks: none here)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.outage = Outage("scheduler", url)
+
+        def initialize(self) -> None:
+            self.outage.who = f"scheduler {os.getpid()}"
+            if scheduler_start is not None:
+                scheduler_start()
+
+        def loop(self, now: Any = None) -> None:
+            start = time.monotonic()
+            try:
+                due = self.huey.read_schedule(now)
+            except Exception as exc:
+                if queue_down(exc):
+                    self.stop_flag.wait(self.outage.failed(exc))
+                else:  # not the connection: huey's own way
+                    self._logger.exception("Error reading schedule.")
+                    self.sleep_for_interval(start, self.interval)
+                return
+            self.outage.answered()
+            for task in due:
+                try:
+                    self.huey.enqueue(task)
+                except Exception:
+                    self._logger.exception("Error enqueueing %s.", task)
+            self.sleep_for_interval(start, self.interval)
+
+    return QuietWorker, QuietScheduler
+
+
 def _stop_when_orphaned(parent: int) -> None:
     """Stop this consumer once the build that started it has gone (even by SIGKILL)."""
 
@@ -277,9 +354,14 @@ def run_consumer(data_dir: str | None, url: str | None, workers: int, parent: in
     from huey.consumer import Consumer
 
     queue = get_queue(data_dir, url)
+    check_queue(queue.huey, url)
     if parent is not None:
         _stop_when_orphaned(parent)
-    consumer = Consumer(
+
+    class _Consumer(Consumer):  # type: ignore[misc]
+        worker_class, scheduler_class = quiet_consumer_classes(url)
+
+    consumer = _Consumer(
         queue.huey,
         workers=workers,
         worker_type="process",
@@ -307,7 +389,10 @@ def main(argv: list[str] | None = None) -> None:
     if not url and not args.data_dir:
         parser.error("give --data-dir (SQLite queue) or --url / NARRATE_QUEUE (Redis)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    run_consumer(args.data_dir, url, max(1, args.workers), args.parent)
+    try:
+        run_consumer(args.data_dir, url, max(1, args.workers), args.parent)
+    except QueueError as exc:  # one line, as narrate's commands say it
+        parser.exit(exc.exit_code, f"{parser.prog}: error: {exc}\n")
 
 
 if __name__ == "__main__":

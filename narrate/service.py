@@ -823,9 +823,9 @@ def run_worker(
     its job back to the queue. With ``parent`` (``narrate serve``'s worker), the end of that
     process stops this one as SIGTERM does: no worker runs on that nobody supervises.
     """
-    from huey.consumer import Consumer, Scheduler, Worker
+    from huey.consumer import Consumer
 
-    from .queue import Outage, check_queue, queue_down
+    from .queue import Outage, check_queue, queue_down, quiet_consumer_classes
 
     # First, from the main thread: every thread and process the consumer starts inherits it.
     nice = lower_priority(service.config.service_worker_nice)
@@ -883,71 +883,11 @@ def run_worker(
             else:
                 outage.answered()
 
-    # huey's worker and scheduler log a traceback each time the queue does not answer, and
-    # try again within half a second: with Redis gone, ~8 tracebacks a second. These log one
-    # line per try and wait longer each time (queue.Outage).
-    class _Worker(Worker):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.outage = Outage("worker", service.queue_url)
-
-        def initialize(self) -> None:
-            self.outage.who = f"worker {os.getpid()}"
-            super().initialize()
-
-        def loop(self, now: Any = None) -> None:
-            try:
-                task = self.huey.dequeue()
-            except Exception as exc:
-                if queue_down(exc):
-                    self.stop_flag.wait(self.outage.failed(exc))
-                else:  # not the connection: huey's own way
-                    self._logger.exception("Error reading from queue")
-                    self.sleep()
-                return
-            self.outage.answered()
-            if task is None:
-                if not self.huey.storage.blocking:
-                    self.sleep()
-                return
-            self.delay = self.default_delay
-            try:
-                self.huey.execute(task, now)
-            except Exception:
-                self._logger.exception("Unhandled error during execution of task %s.", task.id)
-
-    class _Scheduler(Scheduler):  # type: ignore[misc]
-        """Moves retries due to the queue (no periodic tasks here)."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.outage = Outage("scheduler", service.queue_url)
-
-        def initialize(self) -> None:
-            self.outage.who = f"scheduler {os.getpid()}"
-            _watch_parent()  # huey runs startup hooks in render processes only
-
-        def loop(self, now: Any = None) -> None:
-            start = time.monotonic()
-            try:
-                due = self.huey.read_schedule(now)
-            except Exception as exc:
-                if queue_down(exc):
-                    self.stop_flag.wait(self.outage.failed(exc))
-                else:  # not the connection: huey's own way
-                    self._logger.exception("Error reading schedule.")
-                    self.sleep_for_interval(start, self.interval)
-                return
-            self.outage.answered()
-            for task in due:
-                try:
-                    self.huey.enqueue(task)
-                except Exception:
-                    self._logger.exception("Error enqueueing %s.", task)
-            self.sleep_for_interval(start, self.interval)
-
-    _Consumer.worker_class = _Worker
-    _Consumer.scheduler_class = _Scheduler
+    # One line per try while the queue does not answer, not huey's traceback twice a second;
+    # the scheduler runs no startup hooks, so it is given the parent watch here.
+    _Consumer.worker_class, _Consumer.scheduler_class = quiet_consumer_classes(
+        service.queue_url, scheduler_start=_watch_parent
+    )
     consumer = _Consumer(
         queue.huey,
         workers=max(1, workers),
