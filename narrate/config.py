@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from .errors import ConfigError
 
@@ -301,7 +302,47 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def shown_value(config: Config, name: str) -> Any:
-    """A setting's value as it may be shown or logged: secrets masked when set."""
+    """A setting's value as it may be shown or logged: secrets masked when set, and the
+    password in a URL (the ``queue``'s ``redis://:password@host``)."""
     value = getattr(config, name)
     secret = next(f.metadata.get("secret") for f in fields(Config) if f.name == name)
-    return SECRET_MASK if secret and value else value
+    if secret and value:
+        return SECRET_MASK
+    if isinstance(value, str) and "://" in value:
+        return shown_url(value)
+    return value
+
+
+URL_MASK = "***"
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown or logged: a password in it (before the host, or a
+    ``password=`` in its query, as Redis URLs allow) masked.
+
+    >>> shown_url("redis://:hunter2@127.0.0.1:6399/0")
+    'redis://:***@127.0.0.1:6399/0'
+    >>> shown_url("rediss://worker:hunter2@queue.example/1?password=hunter2&ssl_cert_reqs=none")
+    'rediss://worker:***@queue.example/1?password=***&ssl_cert_reqs=none'
+    >>> shown_url("redis://queue.example:6379/0")
+    'redis://queue.example:6379/0'
+    """
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL one can read: shown as its scheme only
+        return url.split("://", 1)[0] + "://" + URL_MASK
+    netloc, query = parts.netloc, parts.query
+    if password is not None:
+        userinfo, _, host = netloc.rpartition("@")
+        netloc = f"{userinfo.split(':', 1)[0]}:{URL_MASK}@{host}"
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(key.lower() == "password" for key, _ in pairs):
+            query = "&".join(
+                f"{key}={URL_MASK if key.lower() == 'password' else quote(value, safe='')}"
+                for key, value in pairs
+            )
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

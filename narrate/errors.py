@@ -7,10 +7,13 @@ The tree::
     ├── InputError                  exit 3, HTTP 400  (the source cannot be read)
     │   ├── FetchError              exit 3, HTTP 502  (the URL did not give us a page)
     │   └── ExtractionError         exit 3, HTTP 422  (the page holds no article)
+    ├── QueueError                  exit 6, HTTP 503  (the render queue does not answer)
     ├── SynthesisError              exit 4, HTTP 500  (the speech engine failed)
     └── EncodingError               exit 4, HTTP 500  (ffmpeg or tagging failed)
 
-Messages are one line and say what to do next; third-party exceptions are chained
+Configuration and input errors are permanent (``transient`` False: trying again cannot help),
+except a FetchError that says otherwise (a timeout, a 5xx); the others may pass. Messages are
+one line and say what to do next; third-party exceptions are chained
 (``raise ExtractionError(...) from exc``) so ``--debug`` still shows the cause.
 """
 
@@ -18,16 +21,23 @@ from __future__ import annotations
 
 
 class NarrateError(Exception):
-    """Base class: anything narrate reports to a user."""
+    """Base class: anything narrate reports to a user.
+
+    ``transient`` says whether the same work may succeed if tried again later (a server's
+    5xx, a timeout): the service retries a render only then. A page with no article, or an
+    address narrate may not fetch, fails the job at once.
+    """
 
     exit_code: int = 1
     http_status: int = 500
+    transient: bool = True
 
 
 class ConfigError(NarrateError):
     """A setting, voice profile or lexicon is invalid or missing."""
 
     exit_code = 2
+    transient = False
 
 
 class InputError(NarrateError):
@@ -35,18 +45,34 @@ class InputError(NarrateError):
 
     exit_code = 3
     http_status = 400
+    transient = False
 
 
 class FetchError(InputError):
-    """An http(s) URL could not be fetched: status, timeout, size or content type."""
+    """An http(s) URL could not be fetched: status, timeout, size or content type.
+
+    ``transient=True`` when trying again later may get the page: a timeout, a dropped
+    connection, a 5xx, 408 or 429; not a 404, a refused address or a page that is too large.
+    """
 
     http_status = 502
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class ExtractionError(InputError):
     """The page was read but holds no article body to narrate."""
 
     http_status = 422
+
+
+class QueueError(NarrateError):
+    """The render queue (Redis) cannot be reached: not running, or the URL is wrong."""
+
+    exit_code = 6
+    http_status = 503
 
 
 class SynthesisError(NarrateError):
@@ -68,5 +94,6 @@ __all__ = [
     "FetchError",
     "InputError",
     "NarrateError",
+    "QueueError",
     "SynthesisError",
 ]

@@ -569,7 +569,9 @@ class _Workers:
             return
         command = [sys.executable, "-m", "narrate.queue", "--workers", str(count)]
         command += ["--parent", str(os.getpid())]
-        command += ["--url", url] if url else ["--data-dir", str(data_dir)]
+        # The URL (its password) through the environment: a command line is anyone's to read.
+        env = {**os.environ, "NARRATE_QUEUE": url or ""}
+        command += [] if url else ["--data-dir", str(data_dir)]
         with open(data_dir / "worker.log", "ab") as log_file:
             # A session of its own: a Ctrl-C in the terminal reaches the build, which then stops
             # the workers; if the build is killed outright they notice and stop themselves.
@@ -579,6 +581,7 @@ class _Workers:
                 stdout=log_file,
                 stderr=log_file,
                 start_new_session=True,
+                env=env,
             )
 
     def check(self, data_dir: Path) -> None:
@@ -793,7 +796,7 @@ def _render(
     """Render the jobs on the queue, recording each outcome as it arrives."""
     from huey.exceptions import TaskException
 
-    from .queue import get_queue
+    from .queue import check_queue, get_queue
 
     def finish(job: _Job, outcome: dict[str, Any] | None, error: str | None) -> None:
         now = _iso(_now())
@@ -826,6 +829,7 @@ def _render(
     if not todo:
         return
     queue = get_queue(config.data_dir, queue_url, immediate=workers <= 0)
+    check_queue(queue.huey, queue_url)  # Redis gone: one line and exit 6, before any render
     if not queue.immediate and not queue_url:
         queue.flush()  # tasks a killed build left in its private SQLite queue: redone below
     local = _Workers(config.data_dir, queue_url, 0 if queue.immediate else workers)

@@ -155,7 +155,8 @@ def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(
-            f"Could not resolve {_show(host)}: {_one_line(str(exc))}. Check the address."
+            f"Could not resolve {_show(host)}: {_one_line(str(exc))}. Check the address.",
+            transient=getattr(exc, "errno", None) == socket.EAI_AGAIN,  # the resolver's "later"
         ) from exc
     addresses = []
     for info in infos:
@@ -310,18 +311,21 @@ def _fetch_url(url: str, settings: FetchSettings) -> Page:
     except httpx.TimeoutException as exc:
         raise FetchError(
             f"{shown} did not answer within {timeout_text}. Check the address and your "
-            "connection, or try again later."
+            "connection, or try again later.",
+            transient=True,
         ) from exc
     except httpx.DecodingError as exc:
         raise FetchError(
             f"{shown} sent a body that could not be decompressed. Try again later, or save "
-            "the page from a browser and give the saved file instead."
+            "the page from a browser and give the saved file instead.",
+            transient=True,
         ) from exc
     except httpx.HTTPError as exc:
         # Connection refused, DNS failure, TLS failure, a dropped connection, and the like.
         reason = _one_line(str(exc)) or type(exc).__name__
         raise FetchError(
-            f"Could not fetch {shown}: {reason}. Check the address and your network connection."
+            f"Could not fetch {shown}: {reason}. Check the address and your network connection.",
+            transient=True,
         ) from exc
 
     html, encoding = _decode(body, where, charset)
@@ -400,7 +404,7 @@ def post(url: str, body: bytes, headers: dict[str, str], settings: FetchSettings
             return response.status_code
     except httpx.HTTPError as exc:
         reason = _one_line(str(exc)) or type(exc).__name__
-        raise FetchError(f"Could not POST to {_show(url)}: {reason}.") from exc
+        raise FetchError(f"Could not POST to {_show(url)}: {reason}.", transient=True) from exc
 
 
 def _request(
@@ -440,7 +444,10 @@ def _check_response(response: httpx.Response, where: str, max_bytes: int) -> str
             else "Check the address, or save the page from a browser and give the saved file."
         )
         reason = _one_line(response.reason_phrase)
-        raise FetchError(f"{where} answered {response.status_code} {reason}. {hint}")
+        raise FetchError(
+            f"{where} answered {response.status_code} {reason}. {hint}",
+            transient=response.status_code >= 500 or response.status_code in (408, 429),
+        )
 
     content_type: str = response.headers.get("content-type", "")
     media_type = content_type.partition(";")[0].strip().lower()
@@ -469,7 +476,8 @@ def _read_body(
         # The per-read timeout alone lets a server drip one byte a second for ever.
         if deadline is not None and time.monotonic() > deadline:
             raise FetchError(
-                f"{where} took longer than the time limit to send the page. Try again later."
+                f"{where} took longer than the time limit to send the page. Try again later.",
+                transient=True,
             )
     return bytes(body)
 

@@ -18,14 +18,16 @@ import argparse
 import logging
 import os
 import signal
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .errors import ConfigError, NarrateError
+from .config import Config, shown_url
+from .errors import ConfigError, NarrateError, QueueError
 from .model import Article
 
 QUEUE_FILE = "queue.sqlite3"
@@ -33,6 +35,11 @@ QUEUE_NAME = "narrate"
 RETRIES = 2
 """A failed render is tried this many more times before it is reported."""
 RETRY_DELAY_S = 1
+REDIS_CONNECT_TIMEOUT_S = 5.0
+RETRY_FIRST_S = 1.0
+"""A consumer whose queue does not answer tries again after this, then twice as long..."""
+RETRY_MAX_S = 30.0
+"""... up to this."""
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +57,22 @@ class TaskFailure(Exception):
         return str(self.args[0]) if self.args else "the render failed"
 
 
-def render_task(article: Article, out_path: str, config: Config) -> dict[str, Any]:
-    """Render ``article`` to ``out_path`` (the body of the queued task).
+def render_task(
+    article: Article, out_path: str, config: Config, task: Any = None
+) -> dict[str, Any]:
+    """Render ``article`` to ``out_path`` (the body of the queued task; ``task``: huey's).
 
     Returns what the feed needs to know about the files; raises :class:`TaskFailure` with a
-    one-line message, which huey keeps as the task's error once the retries are used up.
+    one-line message, which huey keeps as the task's error once the retries are used up, or
+    at once when no retry can help (a setting: ``NarrateError.transient`` is false).
     """
     from .pipeline import render
 
     try:
         episode = render(article, out_path, config)
     except NarrateError as exc:
+        if not exc.transient and task is not None:
+            task.retries = 0  # huey reads it after the failure: this one is the last
         raise TaskFailure(str(exc)) from exc
     except Exception as exc:  # a bug in a worker must still reach the build as a message
         raise TaskFailure(f"unexpected {type(exc).__name__}: {exc}") from exc
@@ -159,16 +171,20 @@ def get_queue(
     if url and not immediate:
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ConfigError(
-                f"Unsupported queue {url!r}: use redis://host:port/db, or leave NARRATE_QUEUE "
-                "empty for the built-in SQLite queue."
+                f"Unsupported queue {shown_url(url)!r}: use redis://host:port/db, or leave "
+                "NARRATE_QUEUE empty for the built-in SQLite queue."
             )
         try:
-            import redis  # noqa: F401  (RedisHuey imports it only when it connects)
+            import redis
         except ImportError as exc:
             raise ConfigError(
                 "A Redis queue needs the redis extra: pip install 'narrate[redis]'."
             ) from exc
-        huey = RedisHuey(name, url=url, storage_class=_redis_storage(), **_HUEY_OPTIONS)
+        # A connect timeout: a host that drops packets answers "no" in seconds, not minutes.
+        pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S)
+        huey = RedisHuey(
+            name, connection_pool=pool, storage_class=_redis_storage(), **_HUEY_OPTIONS
+        )
     else:
         if data_dir is None and not immediate:
             raise ConfigError("A SQLite queue needs a data folder.")
@@ -185,8 +201,140 @@ def get_queue(
             storage_class=_sqlite_storage(),
             **_HUEY_OPTIONS,
         )
-    task = huey.task(retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render")
+    task = huey.task(
+        retries=RETRIES, retry_delay=RETRY_DELAY_S, name="narrate.render", context=True
+    )
     return Queue(huey=huey, render=task(render_task), url=url)
+
+
+def check_queue(huey: Any, url: str | None) -> None:
+    """Raise :class:`QueueError`, one line naming the queue and what to do, if it does not
+    answer. A SQLite queue is a file in the data folder: it always does."""
+    if not url or huey.immediate:
+        return
+    import redis
+
+    try:
+        huey.storage.conn.ping()
+    except redis.RedisError as exc:
+        raise QueueError(
+            f"The queue at {shown_url(url)} does not answer ({exc}). Start Redis there, or "
+            "correct NARRATE_QUEUE (queue in [render])."
+        ) from exc
+
+
+def queue_down(exc: BaseException) -> bool:
+    """Whether ``exc`` says the queue cannot be reached (rather than a bug)."""
+    try:
+        import redis
+    except ImportError:
+        return isinstance(exc, sqlite3.OperationalError)
+    return isinstance(exc, redis.ConnectionError | redis.TimeoutError | sqlite3.OperationalError)
+
+
+class Outage:
+    """Counts a queue's failures in one process: a line each, a wait that doubles each time
+    (from :data:`RETRY_FIRST_S` up to :data:`RETRY_MAX_S`), a line when it answers again."""
+
+    def __init__(self, who: str, url: str | None) -> None:
+        self.who = who
+        self.where = shown_url(url) if url else "the SQLite queue"
+        self.delay = 0.0
+
+    def failed(self, exc: BaseException) -> float:
+        """Log the failure in one line; how long to wait before the next try."""
+        self.delay = min(RETRY_MAX_S, self.delay * 2 or RETRY_FIRST_S)
+        log.warning(
+            "%s: %s does not answer (%s: %s); trying again in %g s",
+            self.who,
+            self.where,
+            type(exc).__name__,
+            exc,
+            self.delay,
+        )
+        return self.delay
+
+    def answered(self) -> None:
+        """The queue answered: say so if it had not, and start the waits afresh."""
+        if self.delay:
+            log.info("%s: %s answers again", self.who, self.where)
+            self.delay = 0.0
+
+
+def quiet_consumer_classes(
+    url: str | None, scheduler_start: Callable[[], None] | None = None
+) -> tuple[type, type]:
+    """huey's worker and scheduler, for a queue that may stop answering.
+
+    huey's log a traceback each time the queue does not answer and try again within half a
+    second: with Redis gone, ~8 tracebacks a second. These log one line per try and wait
+    longer each time (:class:`Outage`), and say when it answers again. ``scheduler_start`` is
+    called in the scheduler's process as it starts (huey runs startup hooks in workers only).
+    """
+    from huey.consumer import Scheduler, Worker
+
+    class QuietWorker(Worker):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.outage = Outage("worker", url)
+
+        def initialize(self) -> None:
+            self.outage.who = f"worker {os.getpid()}"
+            super().initialize()
+
+        def loop(self, now: Any = None) -> None:
+            try:
+                task = self.huey.dequeue()
+            except Exception as exc:
+                if queue_down(exc):
+                    self.stop_flag.wait(self.outage.failed(exc))
+                else:  # not the connection: huey's own way
+                    self._logger.exception("Error reading from queue")
+                    self.sleep()
+                return
+            self.outage.answered()
+            if task is None:
+                if not self.huey.storage.blocking:
+                    self.sleep()
+                return
+            self.delay = self.default_delay
+            try:
+                self.huey.execute(task, now)
+            except Exception:
+                self._logger.exception("Unhandled error during execution of task %s.", task.id)
+
+    class QuietScheduler(Scheduler):  # type: ignore[misc]
+        """Moves retries that are due to the queue (periodic tasks: none here)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.outage = Outage("scheduler", url)
+
+        def initialize(self) -> None:
+            self.outage.who = f"scheduler {os.getpid()}"
+            if scheduler_start is not None:
+                scheduler_start()
+
+        def loop(self, now: Any = None) -> None:
+            start = time.monotonic()
+            try:
+                due = self.huey.read_schedule(now)
+            except Exception as exc:
+                if queue_down(exc):
+                    self.stop_flag.wait(self.outage.failed(exc))
+                else:  # not the connection: huey's own way
+                    self._logger.exception("Error reading schedule.")
+                    self.sleep_for_interval(start, self.interval)
+                return
+            self.outage.answered()
+            for task in due:
+                try:
+                    self.huey.enqueue(task)
+                except Exception:
+                    self._logger.exception("Error enqueueing %s.", task)
+            self.sleep_for_interval(start, self.interval)
+
+    return QuietWorker, QuietScheduler
 
 
 def _stop_when_orphaned(parent: int) -> None:
@@ -206,9 +354,14 @@ def run_consumer(data_dir: str | None, url: str | None, workers: int, parent: in
     from huey.consumer import Consumer
 
     queue = get_queue(data_dir, url)
+    check_queue(queue.huey, url)
     if parent is not None:
         _stop_when_orphaned(parent)
-    consumer = Consumer(
+
+    class _Consumer(Consumer):  # type: ignore[misc]
+        worker_class, scheduler_class = quiet_consumer_classes(url)
+
+    consumer = _Consumer(
         queue.huey,
         workers=workers,
         worker_type="process",
@@ -236,7 +389,10 @@ def main(argv: list[str] | None = None) -> None:
     if not url and not args.data_dir:
         parser.error("give --data-dir (SQLite queue) or --url / NARRATE_QUEUE (Redis)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    run_consumer(args.data_dir, url, max(1, args.workers), args.parent)
+    try:
+        run_consumer(args.data_dir, url, max(1, args.workers), args.parent)
+    except QueueError as exc:  # one line, as narrate's commands say it
+        parser.exit(exc.exit_code, f"{parser.prog}: error: {exc}\n")
 
 
 if __name__ == "__main__":

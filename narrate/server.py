@@ -46,6 +46,7 @@ from .auth import AuthError, authenticate
 from .errors import ConfigError, NarrateError
 from .payloads import PayloadError, Submission, parse
 from .publish import ARTWORK_FILE, FEED_FILE, MEDIA_DIR, PAGE_FILE
+from .queue import queue_down
 from .service import (
     Accepted,
     Service,
@@ -592,7 +593,10 @@ def create_app(
             counts = state().job_counts()
             queued = int(jobs.huey.pending_count())
         except Exception as exc:
-            log.exception("health check")
+            if queue_down(exc):  # a load balancer asks every few seconds: a line, no traceback
+                log.warning("health check: %s: %s", type(exc).__name__, exc)
+            else:
+                log.exception("health check")
             return JSONResponse({"error": f"unavailable: {type(exc).__name__}: {exc}"}, 503)
         return JSONResponse(
             {

@@ -17,8 +17,10 @@ worker``, huey consumers) do the rest:
 A worker that dies mid-render (SIGKILL, out of memory, the machine gone) stops renewing its
 lease; every worker runs a **reaper** that puts such jobs back on the queue once their lease
 has run out (``service_lease_s``), and marks ``failed`` a job whose worker died on it
-:data:`MAX_ATTEMPTS` times. A render that raises is retried by huey (with backoff) and ends
-``failed`` with its message after :data:`MAX_ATTEMPTS` attempts.
+:data:`MAX_ATTEMPTS` times. A render that fails for a reason that may pass (a timeout, a
+5xx: ``NarrateError.transient``) is retried by huey (with backoff) and ends ``failed`` with its
+message after :data:`MAX_ATTEMPTS` attempts; one that cannot succeed on a retry (no article on
+the page, an address refused) ends ``failed`` at once.
 
 huey is imported only by the functions that build the queue: the API process imports this
 module, but ``import narrate`` never does.
@@ -32,6 +34,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import socket
 import sqlite3
 import threading
@@ -44,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ConfigError, NarrateError
+from .errors import ConfigError, NarrateError, QueueError
 from .feed import DATA_DIR, STATE_FILE, FeedConfig, load_feed_config
 from .model import Article
 from .payloads import Submission
@@ -308,7 +311,16 @@ def record_submissions(
     try:
         queue.render_many(queued)
     except Exception as exc:  # recorded: the reaper queues them once the queue answers again
-        log.exception("%d job(s) recorded but not queued", len(queued))
+        from .queue import queue_down
+
+        if queue_down(exc):  # a 503 that says so, not a traceback and a 500
+            log.warning("%d job(s) recorded but not queued: %s", len(queued), exc)
+            exc = QueueError(
+                f"The job is recorded but the queue does not answer ({exc}); it is queued once "
+                "the queue answers again. Send it again later to see it queued."
+            )
+        else:
+            log.exception("%d job(s) recorded but not queued", len(queued))
         outcomes = [
             exc if isinstance(outcome, Accepted) and outcome.job.id in queued else outcome
             for outcome in outcomes
@@ -405,7 +417,10 @@ def run_job(service: Service, queue: ServiceQueue, job_id: str) -> None:
                 outcome = _work(service, state, job, lease)
             except Exception as exc:
                 message = _message(exc)
-                if job.attempts < MAX_ATTEMPTS:
+                # A page with no article, or an address that is refused, is the same on every
+                # try: only what may pass (a timeout, a 5xx, a bug meeting a locked database)
+                # is tried again.
+                if job.attempts < MAX_ATTEMPTS and _transient(exc):
                     state.update_job(
                         job_id,
                         holding=lease,
@@ -419,11 +434,41 @@ def run_job(service: Service, queue: ServiceQueue, job_id: str) -> None:
                     raise TaskFailure(message) from exc
                 _fail(service, state, queue, job, message, holding=lease)
                 return
+            except KeyboardInterrupt:  # SIGTERM to the worker: huey interrupts the render
+                _hand_back(state, queue, job, lease)
+                raise
         log.info("job %s: %s", job_id, outcome)
         if outcome != "deleted":  # done (rendered or unchanged) or superseded: the CMS hears
             _call_back(queue, state, job_id)
     finally:
         state.close()
+
+
+def _hand_back(state: State, queue: ServiceQueue, job: Job, lease: str) -> None:
+    """Put an interrupted job back on the queue now, the attempt not counted: the next worker
+    takes it up at once instead of after its lease has run out (the reaper's way, still there
+    should this fail)."""
+    try:
+        if not state.update_job(
+            job.id,
+            holding=lease,
+            status="queued",
+            lease=None,
+            attempts=max(0, job.attempts - 1),
+            updated=_iso(),
+            enqueued_at=time.time(),
+        ):
+            return  # finished, or no longer this worker's
+        queue.render(job.id)
+    except Exception as exc:
+        log.warning("job %s: interrupted; left to the reaper (%s)", job.id, exc)
+        return
+    log.warning("job %s: interrupted; handed back to the queue", job.id)
+
+
+def _transient(exc: Exception) -> bool:
+    """Whether the render may succeed if tried again (narrate's errors say; others may)."""
+    return exc.transient if isinstance(exc, NarrateError) else True
 
 
 def _message(exc: Exception) -> str:
@@ -757,6 +802,9 @@ def deliver_callback(service: Service, job_id: str) -> None:
     try:
         status = post(job.callback_url, body, headers, settings)
     except NarrateError as exc:
+        if not exc.transient:  # an address that is refused is refused on every try
+            log.error("job %s: callback not delivered: %s", job_id, exc)
+            return
         raise TaskFailure(f"callback for job {job_id}: {exc}") from exc
     if not 200 <= status < 300:
         raise TaskFailure(f"callback for job {job_id}: {job.callback_url} answered {status}")
@@ -766,30 +814,39 @@ def deliver_callback(service: Service, job_id: str) -> None:
 # --- the worker process ----------------------------------------------------------------------
 
 
-def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | None = None) -> None:
+def run_worker(
+    service: Service,
+    workers: int = 1,
+    ready: Callable[[], None] | None = None,
+    parent: int | None = None,
+) -> None:
     """Run a huey consumer with ``workers`` processes and the reaper, until SIGINT or SIGTERM.
 
-    SIGINT lets running renders finish; SIGTERM stops at once (their jobs are taken up again
-    once their lease runs out, by this worker or another).
+    SIGINT lets running renders finish; SIGTERM stops at once, each render process handing
+    its job back to the queue. With ``parent`` (``narrate serve``'s worker), the end of that
+    process stops this one as SIGTERM does: no worker runs on that nobody supervises.
     """
     from huey.consumer import Consumer
+
+    from .queue import Outage, check_queue, queue_down, quiet_consumer_classes
 
     # First, from the main thread: every thread and process the consumer starts inherits it.
     nice = lower_priority(service.config.service_worker_nice)
     queue = service_queue(service)
+    check_queue(queue.huey, service.queue_url)  # one line and an exit, not "ready" then errors
     prepare(service)
 
-    parent = os.getpid()
+    consumer_pid = os.getpid()
 
     def _watch_parent() -> None:
-        # A worker process whose consumer was killed stops too: its job is then reaped,
-        # instead of being finished by a process nobody supervises.
+        # A render process (or the scheduler) whose consumer was killed stops too: its job is
+        # then reaped, instead of being finished by a process nobody supervises.
         def watch() -> None:
-            while os.getppid() == parent:
+            while os.getppid() == consumer_pid:
                 time.sleep(0.5)
             os._exit(1)
 
-        if os.getpid() != parent:
+        if os.getpid() != consumer_pid:
             threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
     queue.huey.on_startup()(_watch_parent)
@@ -799,20 +856,41 @@ def run_worker(service: Service, workers: int = 1, ready: Callable[[], None] | N
             super().start()
             # Started after the worker processes are forked: they inherit no reaper.
             threading.Thread(target=_reaper, name="reaper", daemon=True).start()
+            if parent is not None:
+                threading.Thread(target=_orphaned, name="parent-watch", daemon=True).start()
             log.info(
                 "worker %d ready: %d render process(es) at nice %d", os.getpid(), self.workers, nice
             )
             if ready is not None:
                 ready()
 
+    def _orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        log.warning("worker %d: process %s is gone; stopping", os.getpid(), parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
     def _reaper() -> None:
+        outage = Outage(f"worker {os.getpid()} reaper", service.queue_url)
+        wait = service.lease_s / 3
         while True:
-            time.sleep(service.lease_s / 3)
+            time.sleep(wait)
+            wait = service.lease_s / 3
             try:
                 reap(service, queue)
-            except Exception:  # the reaper must outlive a locked database or a Redis blip
-                log.exception("reaper")
+            except Exception as exc:  # the reaper must outlive a locked database or a Redis blip
+                if not queue_down(exc):
+                    log.exception("reaper")
+                    continue
+                wait = max(wait, outage.failed(exc))
+            else:
+                outage.answered()
 
+    # One line per try while the queue does not answer, not huey's traceback twice a second;
+    # the scheduler runs no startup hooks, so it is given the parent watch here.
+    _Consumer.worker_class, _Consumer.scheduler_class = quiet_consumer_classes(
+        service.queue_url, scheduler_start=_watch_parent
+    )
     consumer = _Consumer(
         queue.huey,
         workers=max(1, workers),

@@ -7,6 +7,7 @@ everything else.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
@@ -95,26 +96,62 @@ def serve(
     elif insecure_local:
         _fail("--insecure-local is for a service without a secret; this one has one.", 2)
     _logging()
+    from .queue import check_queue
     from .server import create_app
+    from .service import service_queue
 
-    app = _run(create_app, service, None, insecure_local)
+    queue = _run(service_queue, service)
+    _run(check_queue, queue.huey, service.queue_url)  # one line and exit 6, not a 503 later
+    app = _run(create_app, service, queue, insecure_local)
     worker = None
     if workers:
         command = [sys.executable, "-m", "narrate", "worker", str(config_file), "-w", str(workers)]
-        worker = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        command += ["--parent", str(os.getpid())]
+        # A process group of its own: a Ctrl-C in the terminal reaches this process only, which
+        # passes it on once (a second SIGINT would cut the worker's renders short).
+        worker = subprocess.Popen(command, stdin=subprocess.DEVNULL, process_group=0)
+    # uvicorn stops gracefully on SIGINT and SIGTERM alike, then raises the signal again with
+    # the handler it found. Python's default for SIGTERM ends the process right there, before
+    # the worker is stopped: it was left running under init, and a supervisor's restart then
+    # ran two. SIGINT's handler for SIGTERM too: whenever it comes, it stops all as SIGINT does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         # No access log: a line per request costs more than accepting the request does (the
         # service logs what it does with each job instead).
         uvicorn.run(
             app, host=host, port=port, log_level="info", server_header=False, access_log=False
         )
+    except KeyboardInterrupt:  # SIGINT or SIGTERM, raised again by uvicorn once it stopped
+        pass
     finally:
         if worker is not None:
-            worker.send_signal(signal.SIGINT)  # let renders in progress finish
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            _stop_worker(worker)
+    # Exit 0: the stop that was asked for has happened. systemd and supervisord count 0 as a
+    # clean stop; 143 is "failed" to systemd unless a unit lists it in SuccessExitStatus.
+
+
+WORKER_GRACE_S = 60.0
+"""How long ``narrate serve`` lets its worker's renders finish before it interrupts them."""
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop ``narrate serve``'s worker as the server was stopped: gracefully, renders in
+    progress finishing; interrupted (its jobs handed back to the queue) after
+    :data:`WORKER_GRACE_S` or on a second SIGINT or SIGTERM; killed if even that hangs."""
+    worker.send_signal(signal.SIGINT)  # huey's graceful stop
+    try:
+        worker.wait(timeout=WORKER_GRACE_S)
+        return
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        logging.getLogger(__name__).warning("interrupting the worker's renders")
+    with contextlib.suppress(ProcessLookupError):
+        worker.send_signal(signal.SIGINT)  # a second one: huey stops now
+    try:
+        worker.wait(timeout=15)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker's group: it and its renders
+        worker.wait()
 
 
 def worker(
@@ -122,18 +159,23 @@ def worker(
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=1, help="Render processes to run.")
     ] = 1,
+    parent: Annotated[
+        int | None,
+        typer.Option("--parent", hidden=True, help="Stop (as on SIGTERM) when this process ends."),
+    ] = None,
 ) -> None:
     """Run render workers for the service (huey): SQLite in the data folder, or Redis."""
     from .cli import _run
+    from .config import shown_url
     from .service import load_service, run_worker
 
     service = _run(load_service, config_file)
     _logging()
-    where = service.queue_url or str(service.data_dir)
+    where = shown_url(service.queue_url) if service.queue_url else str(service.data_dir)
     logging.getLogger(__name__).info(
         "worker %d: %d render process(es), queue %s", os.getpid(), workers, where
     )
-    _run(run_worker, service, workers)
+    _run(run_worker, service, workers, parent=parent)
 
 
 def register(app: typer.Typer) -> None:

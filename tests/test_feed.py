@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,10 +27,19 @@ from lxml import etree
 from mutagen.mp3 import MP3
 
 from narrate.errors import ConfigError
-from narrate.feed import BuildReport, build, content_hash, load_feed_config, render_fingerprint
+from narrate.feed import (
+    BuildReport,
+    _Workers,
+    build,
+    content_hash,
+    load_feed_config,
+    render_fingerprint,
+)
 from narrate.publish import EPISODE_SUFFIXES, ITUNES_NS, PODCAST_NS, podcast_guid
 
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
+# Read at import: the autouse fixture in conftest.py clears NARRATE_* before each test.
+TEST_REDIS = os.environ.get("NARRATE_TEST_REDIS", "")
 BASE_URL = "https://podcast.ledger.example.com/"
 TITLES = (
     "Volunteers pull two tonnes of rubbish from the river",
@@ -555,6 +565,52 @@ def test_worker_processes_render_and_stop(feed_project: Path) -> None:
     check_feed_against_files(output, 3)
     assert "Huey consumer started with 2 process" in (output / ".narrate/worker.log").read_text()
     assert _consumers(output / ".narrate") == []
+
+
+def test_a_build_whose_redis_queue_does_not_answer_is_one_line_and_exit_6(
+    feed_project: Path,
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://:hunter2@127.0.0.1:{port}/0"
+    result = narrate_cli("feed", "build", str(feed_project), "--workers", "1",
+                         env={"NARRATE_QUEUE": url})  # fmt: skip
+    assert result.returncode == 6, result.stderr
+    assert result.stderr.startswith(f"narrate: error: The queue at redis://:***@127.0.0.1:{port}/0")
+    assert len(result.stderr.strip().splitlines()) == 1 and "hunter2" not in result.stderr
+
+
+@pytest.mark.skipif(not TEST_REDIS, reason="NARRATE_TEST_REDIS is unset (see .ci/run)")
+def test_worker_processes_share_a_redis_queue_given_in_their_environment(
+    feed_project: Path,
+) -> None:
+    """The build hands the Redis URL to its consumer in the environment (a command line is
+    anyone's to read, a password in it too), and the consumer finds it there."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS)
+    client.flushdb()
+    try:
+        result = narrate_cli("feed", "build", str(feed_project), "--workers", "1", "--json",
+                             env={"NARRATE_QUEUE": TEST_REDIS})  # fmt: skip
+    finally:
+        client.flushdb()
+        client.close()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["episodes"] == 3
+    data_dir = feed_project.parent / "public" / ".narrate"
+    assert "Huey consumer started" in (data_dir / "worker.log").read_text()
+    workers = _Workers(data_dir, TEST_REDIS, 1)
+    try:
+        assert workers.process is not None
+        pid = workers.process.pid
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    finally:
+        workers.stop(graceful=False)
+    assert TEST_REDIS.encode() not in command
+    assert b"NARRATE_QUEUE=" + TEST_REDIS.encode() in environ
 
 
 def _many_articles(project: Path, count: int) -> None:

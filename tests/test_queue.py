@@ -90,3 +90,21 @@ def test_a_render_that_keeps_failing_is_reported_with_its_message(tmp_path: Path
         f"NARRATE_FFMPEG points at {tmp_path / 'no-ffmpeg'}, which does not exist."
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_render_failing_for_a_reason_no_retry_can_help_is_not_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def misconfigured(article: Any, out_path: Any, config: Any) -> Any:
+        calls.append(str(out_path))
+        raise ConfigError("Unknown engine 'nope'.")
+
+    monkeypatch.setattr(narrate.pipeline, "render", misconfigured)
+    queue = get_queue(None, immediate=True)
+    article = narrate.extract(str(EXAMPLE), Config())
+    with pytest.raises(TaskException) as caught:
+        _wait(queue, queue.render(article, str(tmp_path / "a.mp3"), Config(voice="silent")))
+    assert caught.value.metadata["error"] == "Unknown engine 'nope'."
+    assert len(calls) == 1

@@ -66,15 +66,22 @@ def site(tmp_path: Path) -> Site:
 @pytest.fixture
 def page_server() -> Iterator[str]:
     """The example pages over HTTP on 127.0.0.1 (a private address: refused unless allowed)."""
+    flaked: set[str] = set()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
-            page = PAGES.get(self.path.strip("/"))
+            # /unavailable/NAME answers 503 every time, /flaky/NAME the first time only.
+            kind, _, name = self.path.strip("/").rpartition("/")
+            page = PAGES.get(name)
+            status = 200 if page else 404
+            if kind == "unavailable" or (kind == "flaky" and name not in flaked):
+                flaked.add(name)
+                status, page = 503, None
             body = page.read_bytes() if page else b"no"
-            self.send_response(200 if page else 404)
+            self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -206,13 +213,14 @@ def test_an_older_version_finishing_late_never_replaces_a_newer_one(site: Site) 
     assert "ten pounds" not in text and "twelve pounds" in text
 
 
-def test_a_render_that_keeps_failing_ends_failed_with_its_reason(site: Site) -> None:
+def test_a_page_with_no_article_fails_at_once_with_its_reason(site: Site) -> None:
+    """No retry can find an article that is not there: one attempt, then failed."""
     answer = publish(site.app, {"html": "<html><body><p>Hi.</p></body></html>", "id": "stub"})
     assert answer.status_code == 202
-    assert site.work() == 3, "tried three times"
+    assert site.work() == 1, "tried once"
     job = site.get(f"/v1/jobs/{answer.json()['id']}").json()
-    assert job["status"] == "failed" and job["attempts"] == 3
-    assert job["error"] and "\n" not in job["error"]
+    assert job["status"] == "failed" and job["attempts"] == 1
+    assert job["error"] and "\n" not in job["error"] and "article" in job["error"]
     assert site.get("/v1/episodes").json() == {"episodes": []}
     # The same (failed) version sent again is tried again.
     assert (
@@ -221,7 +229,24 @@ def test_a_render_that_keeps_failing_ends_failed_with_its_reason(site: Site) -> 
         ).status_code
         == 202
     )
-    assert site.work() == 3
+    assert site.work() == 1
+
+
+def test_a_render_that_keeps_failing_for_a_passing_reason_is_tried_three_times(
+    tmp_path: Path, page_server: str
+) -> None:
+    """A 503 from the article's site may pass: tried three times, then failed with it."""
+    site = Site(tmp_path / "s", env={"NARRATE_FETCH_ALLOW_HOSTS": "127.0.0.1"})
+    job = publish(site.app, {"url": f"{page_server}/unavailable/ferry"}).json()
+    assert site.work() == 3, "tried three times"
+    failed = site.get(f"/v1/jobs/{job['id']}").json()
+    assert failed["status"] == "failed" and failed["attempts"] == 3
+    assert "answered 503" in failed["error"] and "\n" not in failed["error"]
+    # One that passes: done on the second attempt.
+    flaky = publish(site.app, {"url": f"{page_server}/flaky/library"}).json()
+    assert site.work() == 2
+    done = site.get(f"/v1/jobs/{flaky['id']}").json()
+    assert done["status"] == "done" and done["attempts"] == 2
 
 
 # --- payload shapes --------------------------------------------------------------------------
@@ -428,9 +453,10 @@ def test_a_url_payload_is_fetched_by_the_worker_only_from_allowed_hosts(
 ) -> None:
     refused = Site(tmp_path / "a")
     job = publish(refused.app, {"url": f"{page_server}/ferry"}).json()
-    refused.work()
+    assert refused.work() == 1, "refused once: a retry would be refused too"
     failed = refused.get(f"/v1/jobs/{job['id']}").json()
     assert failed["status"] == "failed" and "only public addresses" in failed["error"]
+    assert failed["attempts"] == 1
 
     allowed = Site(tmp_path / "b", env={"NARRATE_FETCH_ALLOW_HOSTS": "127.0.0.1"})
     job = publish(allowed.app, {"url": f"{page_server}/ferry"}).json()
@@ -664,6 +690,6 @@ def test_a_callback_to_a_private_address_is_never_sent(
     site: Site, receiver: dict[str, Any]
 ) -> None:
     answer = publish(site.app, generic("ferry", callback_url=receiver["url"]))
-    site.work()
+    assert site.work() == 2, "the render, and the callback once: refused, not retried"
     assert site.get(f"/v1/jobs/{answer.json()['id']}").json()["status"] == "done"
     assert receiver["calls"] == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,7 +38,8 @@ from servicekit import (
     write_service_config,
 )
 
-from narrate.errors import ConfigError
+from narrate.config import shown_url
+from narrate.errors import ConfigError, QueueError
 from narrate.payloads import parse
 from narrate.service import (
     MAX_ATTEMPTS,
@@ -205,6 +207,301 @@ def test_narrate_serve_answers_and_its_worker_publishes(tmp_path: Path) -> None:
     assert server.returncode == 0, (tmp_path / "serve.log").read_text()
     log = (tmp_path / "serve.log").read_text()
     assert SECRET not in log
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` now (from /proc): its children, theirs, and so on."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_sigterm_stops_narrate_serve_and_its_worker_and_loses_no_job(
+    tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """What systemd, supervisord and docker stop send to the server alone: it stops with its
+    worker (whose render finishes), exits 0, leaves no process behind, and a job still queued
+    is there for the next worker."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cache = str(tmp_path / "segments")
+    env = clean_env(**slow_engine, **queue_env, NARRATE_CACHE_DIR=cache)
+    config = write_service_config(tmp_path, base_url=base + "/")
+    server = narrate_process(
+        "serve", str(config), "--port", str(port), "--workers", "1",
+        env=env, log=tmp_path / "serve.log",
+    )  # fmt: skip
+    service = load_service(config, env=env)
+    state = State(service.state_path)
+    closing.append(state)
+    try:
+        wait_until_serving(base)
+        ids = []
+        for name in ("ferry", "library"):
+            body, headers = signed(generic(name))
+            answer = httpx.post(f"{base}/v1/articles", content=body, headers=headers, timeout=10)
+            assert answer.status_code == 202, answer.text
+            ids.append(answer.json()["id"])
+        running = wait_for(lambda: state.jobs("running"), 120, "a render to start")[0]
+        below = _descendants(server.pid)
+        assert len(below) >= 2, "the worker and its render process"
+        os.kill(server.pid, signal.SIGTERM)  # the server alone, as a supervisor does
+        server.wait(timeout=90)
+    finally:
+        _stop(server, signal.SIGKILL)
+        deadline = time.monotonic() + 5  # less than a supervisor waits to start it again
+        while any(map(_running, below)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [pid for pid in below if _running(pid)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+    log = (tmp_path / "serve.log").read_text()
+    assert server.returncode == 0, log
+    assert not survivors, log
+    assert not _group_alive(server.pid)
+    finished = state.job(running.id)
+    assert finished is not None and finished.status == "done", log  # finished, not abandoned
+    queue = service_queue(service)
+    closing.append(queue)
+    for job_id in ids:
+        job = state.job(job_id)
+        assert job is not None
+        assert job.status == "done" or (job.status == "queued" and job_id in queue.waiting())
+
+
+def test_sigterm_stops_narrate_worker_and_its_renders_and_hands_the_job_back(
+    tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """SIGTERM to `narrate worker` alone: it stops at once with its render processes, and the
+    job it was rendering is queued again at once (not an attempt used up), for the next one."""
+    cache = str(tmp_path / "segments")
+    env = clean_env(**slow_engine, **queue_env, NARRATE_CACHE_DIR=cache)
+    config = write_service_config(tmp_path)
+    service = load_service(config, env=env)
+    queue = service_queue(service)
+    state = State(service.state_path)
+    closing += [queue, state]
+    job = submit(state, queue, parse(generic("ferry"))).job
+    worker = narrate_process("worker", str(config), env=env, log=tmp_path / "worker.log")
+    try:
+        wait_for(lambda: state.jobs("running"), 120, "the render to start")
+        time.sleep(0.5)  # into the render
+        below = _descendants(worker.pid)
+        os.kill(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    finally:
+        _stop(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while any(map(_running, below)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [pid for pid in below if _running(pid)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+    log = (tmp_path / "worker.log").read_text()
+    assert worker.returncode == 0, log
+    assert not survivors, log
+    handed_back = state.job(job.id)
+    assert handed_back is not None and handed_back.status == "queued", log
+    assert handed_back.attempts == 0 and handed_back.lease is None
+    assert job.id in queue.waiting()
+    again = narrate_process("worker", str(config), env=env, log=tmp_path / "worker-2.log")
+    try:
+        wait_for(lambda: (state.job(job.id) or job).status == "done", 120, "the job")
+    finally:
+        _stop(again)
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_a_killed_narrate_serve_or_worker_leaves_no_process_behind(
+    tmp_path: Path, command: str
+) -> None:
+    """SIGKILL, which nothing can handle, to the process a supervisor started: whatever it
+    started notices and stops (the worker, its render processes, its scheduler)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    config = write_service_config(tmp_path, base_url=base + "/")
+    log = tmp_path / f"{command}.log"
+    args = ["--port", str(port)] if command == "serve" else []
+    server = narrate_process(command, str(config), *args, "-w", "1", env=clean_env(), log=log)
+    below: set[int] = set()
+    try:
+        if command == "serve":
+            wait_until_serving(base)
+        wait_for(lambda: "ready" in log.read_text(), 60, "the worker")
+        below = _descendants(server.pid)
+        assert len(below) >= 2, "the render process and the scheduler (and the worker)"
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_running, below)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        _stop(server, signal.SIGKILL)
+        survivors = [pid for pid in below if _running(pid)]
+        for pid in survivors:
+            os.kill(pid, signal.SIGKILL)
+    assert not survivors, log.read_text()
+
+
+def test_the_queue_url_s_password_is_never_shown(tmp_path: Path) -> None:
+    """`narrate config` and the worker's log name the queue with its password masked."""
+    config = write_service_config(tmp_path)
+    env = clean_env(NARRATE_QUEUE=f"redis://:hunter2@127.0.0.1:{free_port()}/0")
+    shown = subprocess.run(
+        [sys.executable, "-m", "narrate", "config"],
+        capture_output=True, text=True, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    assert "queue = 'redis://:***@127.0.0.1:" in shown.stdout
+    log = tmp_path / "worker.log"
+    worker = narrate_process("worker", str(config), env=env, log=log)
+    try:
+        wait_for(lambda: worker.poll() is not None or "queue redis" in log.read_text(), 60, "")
+    finally:
+        _stop(worker, signal.SIGKILL)
+    assert "queue redis://:***@127.0.0.1:" in log.read_text()
+    assert "hunter2" not in shown.stdout + shown.stderr + log.read_text()
+
+
+def test_shown_url_masks_a_password_wherever_the_url_holds_one() -> None:
+    assert shown_url("redis://:hunter2@h:6379/0") == "redis://:***@h:6379/0"
+    assert shown_url("rediss://u:hunter2@h/0") == "rediss://u:***@h/0"
+    assert shown_url("unix://:hunter2@/run/redis.sock?db=1") == "unix://:***@/run/redis.sock?db=1"
+    assert shown_url("redis://h/0?password=hunter2") == "redis://h/0?password=***"
+    assert shown_url("redis://h:6379/0") == "redis://h:6379/0"
+    assert shown_url("redis://u:hunter2@[::1/0") == "redis://***"  # unreadable
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_an_unreachable_queue_is_one_line_and_an_exit_at_start(
+    tmp_path: Path, command: str
+) -> None:
+    config = write_service_config(tmp_path)
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # nothing listens there
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "narrate", command, str(config), "--workers", "1"],
+        capture_output=True, text=True, env=clean_env(NARRATE_QUEUE=url), timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == QueueError.exit_code, result.stderr
+    assert time.monotonic() - started < 30
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and errors[0].startswith("narrate: error: The queue at redis://:***@")
+    assert "Start Redis there" in errors[0]
+    assert "Traceback" not in result.stderr and "ready" not in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def _redis_server(port: int, log: Path, password: str | None = None) -> subprocess.Popen[bytes]:
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(log.parent), "--logfile", str(log)]
+    command += ["--requirepass", password] if password else []
+    server = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    import redis
+
+    def up() -> bool:
+        try:
+            client = redis.Redis(port=port, password=password, socket_connect_timeout=0.5)
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    wait_for(up, 10, "redis-server to answer")
+    return server
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_a_queue_that_goes_away_is_a_line_per_try_with_longer_waits(
+    tmp_path: Path, closing: list[Any]
+) -> None:
+    """A Redis of the test's own, stopped under a running worker and started again: a line per
+    try, waits that double, no traceback; once it is back the worker renders again."""
+    port = free_port()
+    redis_server = _redis_server(port, tmp_path / "redis.log")
+    env = clean_env(NARRATE_QUEUE=f"redis://127.0.0.1:{port}/0", NARRATE_SERVICE_LEASE_S="3")
+    config = write_service_config(tmp_path)
+    log = tmp_path / "worker.log"
+    worker = narrate_process("worker", str(config), "-w", "1", env=env, log=log)
+    try:
+        wait_for(lambda: "ready" in log.read_text(), 60, "the worker to be ready")
+        redis_server.terminate()
+        redis_server.wait()
+        time.sleep(8)
+        down = log.read_text()
+        redis_server = _redis_server(port, tmp_path / "redis.log")
+        wait_for(lambda: "answers again" in log.read_text(), 60, "the worker to reconnect")
+        service = load_service(config, env=env)
+        queue = service_queue(service)
+        state = State(service.state_path)
+        closing += [queue, state]
+        job = submit(state, queue, parse(generic("ferry"))).job
+        wait_for(lambda: (state.job(job.id) or job).status == "done", 60, "the job")
+    finally:
+        _stop(worker)
+        redis_server.terminate()
+        redis_server.wait()
+    assert "Traceback" not in down, down
+    tries = [line for line in down.splitlines() if "does not answer" in line]
+    # Three processes (the render process, the scheduler, the reaper) try at 1, 3, 7 s ...:
+    # about three lines each in 8 s, where huey's own loop logged a traceback twice a second.
+    assert 3 <= len(tries) <= 12, down
+    assert "trying again in 1 s" in down and "trying again in 4 s" in down
+    assert "***" not in down or "hunter2" not in down
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_narrate_serve_whose_queue_goes_away_answers_503_and_logs_no_traceback(
+    tmp_path: Path,
+) -> None:
+    port, redis_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    redis_server = _redis_server(redis_port, tmp_path / "redis.log", password="hunter2")
+    env = clean_env(NARRATE_QUEUE=f"redis://:hunter2@127.0.0.1:{redis_port}/0")
+    config = write_service_config(tmp_path, base_url=base + "/")
+    log = tmp_path / "serve.log"
+    server = narrate_process("serve", str(config), "--port", str(port), env=env, log=log)
+    try:
+        wait_until_serving(base)
+        redis_server.terminate()
+        redis_server.wait()
+        health = httpx.get(f"{base}/healthz", timeout=30)
+        assert health.status_code == 503 and "ConnectionError" in health.json()["error"]
+        body, headers = signed(generic("ferry"))
+        answer = httpx.post(f"{base}/v1/articles", content=body, headers=headers, timeout=30)
+        assert answer.status_code == 503, answer.text
+        assert "recorded but the queue does not answer" in answer.json()["error"]
+    finally:
+        _stop(server)
+        if redis_server.poll() is None:
+            redis_server.terminate()
+            redis_server.wait()
+    text = log.read_text()
+    assert "Traceback" not in text and "hunter2" not in text, text
+    assert "health check: ConnectionError" in text and "recorded but not queued" in text
 
 
 def test_narrate_serve_refuses_to_run_open_except_on_loopback(tmp_path: Path) -> None:
