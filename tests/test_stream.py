@@ -390,12 +390,14 @@ sys.stdin.read()
     shutil.rmtree(spool, ignore_errors=True)
 
 
-def _paragraphs(store: ClipStore, names: str, seconds: float = 3.0) -> list[Piece]:
-    """Tone clips, each followed by a pause stretched onto the frame grid, as assemble does."""
+def _paragraphs(store: ClipStore, names: str, seconds: float = 3.0, long: str = "") -> list[Piece]:
+    """Tone clips, each followed by a pause stretched onto the frame grid, as assemble does;
+    those named in ``long`` last twice as long."""
     pieces: list[Piece] = []
     position = 0
     for name in names:
-        clip = _tone_clip(store, name, seconds, 0.1 if name.isupper() else 0.3)
+        length = 2 * seconds if name in long else seconds
+        clip = _tone_clip(store, name, length, 0.1 if name.isupper() else 0.3)
         position += clip.n_samples
         pause = round(0.7 * RATE)
         target = aligned_end(round((position + pause) * OUT / RATE))
@@ -427,17 +429,20 @@ def _count_encodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return encodes
 
 
+# Halves of equal length, and a second half twice the first's (encoded first, on the thread
+# that split the part: the longer half is the critical path).
+@pytest.mark.parametrize("long", ["", "dD"])
 def test_after_an_edit_the_part_missed_is_encoded_in_two_halves_that_sound_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, long: str
 ) -> None:
     store = ClipStore(tmp_path / "store")
     if not StreamEncoder(EncodeSettings()).parallel:
         pytest.skip("one core: no encoder threads")
     for name in ("first", "edited", "reference"):
         (tmp_path / name).mkdir()
-    _encode(_paragraphs(store, "abcdefgh"), tmp_path / "first", store, parallel=True)
+    _encode(_paragraphs(store, "abcdefgh", long=long), tmp_path / "first", store, parallel=True)
     encodes = _count_encodes(monkeypatch)
-    edited = _paragraphs(store, "abcDefgh")  # the fourth paragraph quieter
+    edited = _paragraphs(store, "abcDefgh", long=long)  # the fourth paragraph quieter
     assert _encode(edited, tmp_path / "edited", store, parallel=True) == 1, "one part missed"
     assert len(encodes) == 2, "encoded as two halves"
     monkeypatch.undo()
