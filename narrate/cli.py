@@ -58,6 +58,9 @@ class _Terminated(KeyboardInterrupt):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    # A second SIGTERM must not break off the clean-up the first one started (_terminable
+    # puts the previous handler back when the work has ended).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Terminated
 
 
@@ -95,6 +98,22 @@ def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
         if _state["debug"]:
             raise
         _fail(f"unexpected {type(exc).__name__}: {exc} (rerun with --debug to see where).", 1)
+
+
+@contextlib.contextmanager
+def _collecting(enabled: bool) -> Iterator[_Collected]:
+    """Inside, with ``enabled``: the warnings logged, kept for a JSON summary (they still go
+    to stderr too)."""
+    warned = _Collected()
+    if not enabled:
+        yield warned
+        return
+    root = logging.getLogger()
+    root.addHandler(warned)
+    try:
+        yield warned
+    finally:
+        root.removeHandler(warned)
 
 
 class _Collected(logging.Handler):
@@ -216,44 +235,42 @@ def article(
 
     if quiet:
         logging.getLogger().setLevel(logging.ERROR)
-    warned = _Collected()
-    if as_json:  # on stderr as ever, and in the summary, where a script looks
-        logging.getLogger().addHandler(warned)
-    config = _run(
-        _config,
-        voice=voice,
-        intro_audio=str(intro) if intro else None,
-        outro_audio=str(outro) if outro else None,
-        artwork=str(artwork) if artwork else None,
-        disclosure="" if no_disclosure else None,
-    )
-    story = _run(extract, source, config)
-    out = output or Path(_slug(story.title) + ".mp3")
-    if out.is_dir():  # -o into a folder: the file named as without -o, inside it
-        out = out / (_slug(story.title) + ".mp3")
-    show_progress = not (quiet or as_json) and sys.stderr.isatty()
-    if show_progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    with _collecting(as_json) as warned:
+        config = _run(
+            _config,
+            voice=voice,
+            intro_audio=str(intro) if intro else None,
+            outro_audio=str(outro) if outro else None,
+            artwork=str(artwork) if artwork else None,
+            disclosure="" if no_disclosure else None,
+        )
+        story = _run(extract, source, config)
+        out = output or Path(_slug(story.title) + ".mp3")
+        if out.is_dir():  # -o into a folder: the file named as without -o, inside it
+            out = out / (_slug(story.title) + ".mp3")
+        show_progress = not (quiet or as_json) and sys.stderr.isatty()
+        if show_progress:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            transient=True,
-            console=None,
-        ) as bar:
-            tasks: dict[str, Any] = {}
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                transient=True,
+                console=None,
+            ) as bar:
+                tasks: dict[str, Any] = {}
 
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage.capitalize(), total=total)
-                bar.update(tasks[stage], completed=done, total=total)
+                def progress(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task(stage.capitalize(), total=total)
+                    bar.update(tasks[stage], completed=done, total=total)
 
-            with _warnings_above(bar.console), _terminable():
-                episode = _run(render, story, out, config, progress)
-    else:
-        with _terminable():
-            episode = _run(render, story, out, config)
+                with _warnings_above(bar.console), _terminable():
+                    episode = _run(render, story, out, config, progress)
+        else:
+            with _terminable():
+                episode = _run(render, story, out, config)
     if as_json:
         typer.echo(json.dumps({**asdict(episode), "warnings": warned.messages}, indent=2))
     elif not quiet:

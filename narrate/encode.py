@@ -130,13 +130,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     os.close(fd)
     temp = Path(name)
     try:
-        # mkstemp makes the file private (0600); the finished file should be as readable as
-        # any other the user creates, e.g. by the web server that publishes it.
-        temp.chmod(0o666 & ~_umask())
-        yield temp
-        temp.replace(target)
-    except OSError as exc:  # a full disk, a folder made read-only meanwhile
-        raise EncodingError(f"Cannot write {target} ({exc.strerror or exc}).") from exc
+        try:
+            # mkstemp makes the file private (0600); the finished file should be as readable
+            # as any other the user creates, e.g. by the web server that publishes it.
+            temp.chmod(0o666 & ~_umask())
+        except OSError as exc:
+            raise EncodingError(f"Cannot write {target} ({exc.strerror or exc}).") from exc
+        yield temp  # what goes wrong in here is the caller's to name
+        try:
+            temp.replace(target)
+        except OSError as exc:  # a folder made read-only meanwhile, a vanished mount
+            raise EncodingError(f"Cannot write {target} ({exc.strerror or exc}).") from exc
     finally:
         temp.unlink(missing_ok=True)
 
@@ -613,10 +617,11 @@ class StreamEncoder:
         try:
             try:
                 made.append(self._encode_part(here, levelling))
-            finally:  # the other half is waited for (or cancelled) whatever became of this one
-                if not later.cancel() and later.exception() is None:
+            except BaseException:  # the other half is not wanted: cancelled, or its file kept
+                if not later.cancel() and later.exception() is None:  # to be removed below
                     made.append(later.result())
-            later.result()  # the other half's own failure
+                raise
+            made.append(later.result())  # waited for; its own failure raises here
             head, tail = reversed(made) if swap else made
             with head.open("ab") as whole, tail.open("rb") as rest:
                 shutil.copyfileobj(rest, whole)

@@ -7,6 +7,7 @@ Stage modules are imported inside the functions that use them: ``import narrate`
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import logging
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .errors import ConfigError
+from .errors import ConfigError, EncodingError
 from .model import Article, Episode, Page, Programme, Segment, StoredClip
 
 log = logging.getLogger(__name__)
@@ -314,21 +315,32 @@ def render(
     )
 
 
+# A full disk or too many open files passes: the same render may succeed later (a queue
+# retries it); a path through a file or a folder one may not write to does not.
+_PASSING = {errno.ENOSPC, errno.EDQUOT, errno.EMFILE, errno.ENFILE, errno.EIO}
+
+
 def _check_output(out: Path) -> None:
-    """Fail before synthesis, not after it, when the MP3 cannot be written where asked."""
+    """Fail before synthesis, not after it, when the MP3 cannot be written where asked.
+
+    Nothing is made: a file is created and removed in the nearest folder that exists (the
+    MP3's own, or the one its missing folders would be made in, which takes the same right).
+    """
     if out.is_dir():
         raise ConfigError(f"{out} is a folder; give the MP3 a file name, e.g. {out / 'story.mp3'}.")
-    made = [folder for folder in (out.parent, *out.parent.parents) if not folder.exists()]
+    nearest = next((folder for folder in out.parents if folder.exists()), Path())
+    if not nearest.is_dir():
+        raise ConfigError(
+            f"Cannot write {out} ({nearest} is a file); choose a folder you may write to."
+        )
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=nearest)
         os.close(fd)
         Path(name).unlink()
-        for folder in made:  # deepest first; made again when the MP3 is written
-            folder.rmdir()
     except OSError as exc:
-        blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
-        reason = f"{blocking} is a file" if blocking else exc.strerror or str(exc)
+        reason = exc.strerror or str(exc)
+        if exc.errno in _PASSING:
+            raise EncodingError(f"Cannot write {out} now ({reason}).") from exc
         raise ConfigError(
             f"Cannot write {out} ({reason}); choose a folder you may write to."
         ) from exc

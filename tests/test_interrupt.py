@@ -46,6 +46,27 @@ def test_a_ctrl_c_during_espeak_synthesis_is_raised_not_swallowed() -> None:
     assert abs(len(again.pcm) - len(whole.pcm)) < 0.001 * len(whole.pcm)
 
 
+@posix_only
+def test_a_signal_whose_handler_goes_on_leaves_the_whole_sentence() -> None:
+    """A handler that only notes a graceful stop (a worker finishing its job first) must not
+    get a sentence eSpeak was stopped in the middle of: that clip would be cached."""
+    engine = get_engine("espeak", Config())
+    text = " ".join(EXAMPLE_PARAGRAPHS * 8)
+    whole = engine.synthesize(text, EN)
+    noted: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: noted.append(signum))
+    later = threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        later.start()
+        clip = engine.synthesize(text, EN)
+    finally:
+        later.cancel()
+        signal.signal(signal.SIGTERM, previous)
+    assert noted == [signal.SIGTERM], "the handler ran, once"
+    assert len(clip.words) == len(whole.words)
+    assert abs(len(clip.pcm) - len(whole.pcm)) < 0.001 * len(whole.pcm)
+
+
 def _long_page(folder: Path) -> Path:
     paragraphs = "\n".join(
         f"<p>{html.escape(p)} (take {n}).</p>" for n in range(12) for p in EXAMPLE_PARAGRAPHS

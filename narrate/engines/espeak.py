@@ -123,15 +123,24 @@ class EspeakEngine:
         return 0
 
     def _synth(self, text: str) -> int:
-        """``espeak_Synth``, with a Ctrl-C or SIGTERM stopping it cleanly (_signals_held)."""
+        """``espeak_Synth``, with a Ctrl-C or SIGTERM stopping it cleanly (_signals_held).
+
+        A signal whose handler returns (a flag that asks for a graceful stop after the current
+        work) leaves the program going on: the text is then spoken again from the start, as
+        the half eSpeak spoke must never be returned (it would be cached and published).
+        """
         api = self._lib.binding
-        self._stop = False
-        with _signals_held(self._stopped):
-            status = int(api.Synth(text, flags=api.CHARS_UTF8 | api.PHONEMES))
-            if self._stop:
-                api.Cancel()  # eSpeak keeps the rest of a stopped text for the next Synth
-                self._stop = False
-        return status
+        while True:
+            self._pcm, self._words, self._stop = [], [], False
+            with _signals_held(self._stopped):
+                status = int(api.Synth(text, flags=api.CHARS_UTF8 | api.PHONEMES))
+                stopped = self._stop
+                if stopped:
+                    api.Cancel()  # eSpeak keeps the rest of a stopped text for the next Synth
+                    self._stop = False
+            if not stopped:  # (a handler that raised has left by now)
+                return status
+            self._taken_failure()  # the stop's, not a failure of its own
 
     def _stopped(self) -> None:
         self._stop = True
@@ -159,7 +168,7 @@ class EspeakEngine:
         """Speak ``text``; ``[[...]]`` spans are read as eSpeak phonemes."""
         api = self._lib.binding
         with _synth_lock:
-            self._pcm, self._words, self._failure = [], [], None
+            self._failure = None
             api.SetSynthCallback(self._callback)
             self._select(voice)
             status = self._synth(text)
