@@ -293,11 +293,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     base = path.resolve().parent
     for key in PATH_SETTINGS:
         value = values.get(key)
-        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
-            values[key] = str(base / value)
+        if isinstance(value, str) and value:
+            values[key] = str(base / Path(value).expanduser())  # an absolute one stays itself
     voice = values.get("voice")
-    if isinstance(voice, str) and voice.endswith(".toml") and not Path(voice).is_absolute():
-        values["voice"] = str(base / voice)
+    if isinstance(voice, str) and voice.endswith(".toml"):
+        values["voice"] = str(base / Path(voice).expanduser())
     return values
 
 

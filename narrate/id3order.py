@@ -51,7 +51,10 @@ def order_chapters(path: Path) -> None:
             frames.append((frame_id, tag[position:end]))
             position = end
         chapters = [frame for frame_id, frame in frames if frame_id == b"CHAP"]
-        in_time = sorted(chapters, key=lambda frame: _chapter_start(frame[_HEADER:]))
+        try:
+            in_time = sorted(chapters, key=lambda frame: _chapter_start(frame[_HEADER:]))
+        except (ValueError, struct.error) as exc:  # a CHAP frame narrate did not write
+            raise EncodingError(f"The ID3 tag of {path} has a damaged chapter frame.") from exc
         if in_time == chapters:
             return
         taken = iter(in_time)

@@ -59,8 +59,12 @@ class Spares:
             if self._spool is None or not self._spool.is_dir():
                 _sweep()
                 self._release()
-                self._spool = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
-                self._held = _hold(self._spool)
+                # Locked under a name sweeps do not look at, then renamed (the lock goes with
+                # it): a sweep never sees this spool unlocked and judges it by its pid.
+                made = Path(tempfile.mkdtemp(prefix=f".{_PREFIX}{os.getpid()}-"))
+                self._held = _hold(made)
+                self._spool = made.with_name(made.name[1:])
+                made.rename(self._spool)
             return self._spool
 
     def _release(self) -> None:
@@ -152,9 +156,10 @@ def _hold(spool: Path) -> int | None:
     fd = os.open(spool / _LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except OSError:  # no locks on this file system (ENOLCK on some NFS): the pid it is, then
         os.close(fd)
-        raise
+        (spool / _LOCK).unlink(missing_ok=True)
+        return None
     return fd
 
 

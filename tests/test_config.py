@@ -89,3 +89,22 @@ def test_a_service_table_sets_the_service_settings_and_secrets_are_masked(tmp_pa
     assert shown_value(config, "service_secret") == SECRET_MASK
     assert shown_value(config, "service_token") == ""  # unset: nothing to hide
     assert shown_value(config, "voice") == "silent"
+
+
+def test_a_config_files_paths_are_relative_to_it_and_tilde_is_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    site = tmp_path / "site"
+    site.mkdir()
+    toml = site / "narrate.toml"
+    toml.write_text(
+        'artwork = "cover.png"\nintro_audio = "~/jingle.wav"\noutro_audio = "/abs/out.wav"\n'
+        'voice = "~/voices/house.toml"\n'
+    )
+    config = load_config(toml, env={"NARRATE_LEXICON": "mine.tsv"})
+    assert config.artwork == str(site / "cover.png")
+    assert config.intro_audio == str(tmp_path / "home" / "jingle.wav")
+    assert config.outro_audio == "/abs/out.wav"
+    assert config.voice == str(tmp_path / "home" / "voices" / "house.toml")
+    assert config.lexicon == "mine.tsv", "the environment's paths are the user's, as given"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mutagen.id3 import CHAP, CTOC, ID3, TIT2, TXXX, CTOCFlags
+from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, TXXX, CTOCFlags
 
 from narrate.id3order import order_chapters
 
@@ -37,6 +37,12 @@ def test_chapter_frames_are_rewritten_in_time_order(tmp_path: Path, version: int
         tags.add(CHAP(element_id=element, start_time=i * 1000, end_time=i * 1000 + 999,
                       sub_frames=[TIT2(encoding=3, text=title)]))  # fmt: skip
     tags.add(TXXX(encoding=3, desc="AI disclosure", text="synthetic"))
+    # Frames over 127 bytes, whose sizes v2.4 writes syncsafe (v2.3 plainly): they must be
+    # stepped over right to find the chapters after them.
+    tags.add(TXXX(encoding=3, desc="transcript", text="word " * 4000))
+    tags.add(
+        APIC(encoding=3, mime="image/png", type=3, desc="Cover", data=b"\x89PNG" + bytes(9_996))
+    )
     if version == 3:
         tags.update_to_v23()
     tags.save(str(path), v2_version=version)
@@ -53,6 +59,7 @@ def test_chapter_frames_are_rewritten_in_time_order(tmp_path: Path, version: int
     assert [str(read[f"CHAP:{e}"].sub_frames["TIT2"]) for e in ids] == titles
     assert [read[f"CHAP:{e}"].start_time for e in ids] == [i * 1000 for i in range(12)]
     assert str(read["TXXX:AI disclosure"]) == "synthetic"
+    assert len(read.getall("APIC")[0].data) == 10_000
     order_chapters(path)  # in order already: untouched
     assert path.read_bytes() == after
 
