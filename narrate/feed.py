@@ -684,19 +684,26 @@ def _scan(
     return jobs
 
 
+def item_description(article: Article) -> str:
+    """An episode's description in the feed: the article's own, else its first block."""
+    return article.description or (article.blocks[0].text if article.blocks else "")
+
+
+def item_image(article: Article, page_image: bool) -> str | None:
+    """An episode's image in the feed: the article's own, only where it is the episode's cover
+    (``page_image``; with artwork_from_page off the page's images may not even be online)."""
+    return article.image_url if page_image and _is_url(article.image_url or "") else None
+
+
 def _see(
     state: State, source: Source, article: Article, digest: str, media: Path, page_image: bool
 ) -> _Job | None:
-    """Record what was read; return a job when the article's audio is missing or out of date.
-
-    The episode's image in the feed is the article's own only where its cover is
-    (``page_image``): with artwork_from_page off, the page's images may not even be online.
-    """
+    """Record what was read; return a job when the article's audio is missing or out of date."""
     now = _iso(_now())
     record = state.get(source.key)
-    description = article.description or (article.blocks[0].text if article.blocks else "")
+    description = item_description(article)
     link = article.canonical_url or (source.key if _is_url(source.key) else None)
-    image_url = article.image_url if page_image and _is_url(article.image_url or "") else None
+    image_url = item_image(article, page_image)
     if record is None:
         published = _parse_date(article.published) or source.published or _now()
         state.add(

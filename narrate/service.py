@@ -655,14 +655,12 @@ def _record(
     job: Job,
     page_image: bool,
 ) -> None:
-    from .feed import _parse_date
+    from .feed import _parse_date, item_description, item_image
 
     now = _iso()
-    description = article.description or (article.blocks[0].text if article.blocks else "")
+    description = item_description(article)
     link = article.canonical_url or submission.url
-    # The article's own image only where it is the episode's cover (see feed._see).
-    on_web = (article.image_url or "").startswith(("http://", "https://"))
-    image = article.image_url if page_image and on_web else None
+    image = item_image(article, page_image)
     values: dict[str, Any] = {
         "status": "done",
         "article_hash": digest,
