@@ -241,7 +241,6 @@ def render(
     from .engines import get_engine
     from .framing import framing_for
     from .synthesize import synthesize
-    from .voices import choose_profile
 
     config = config or Config()
     report = progress or _no_progress
@@ -249,7 +248,8 @@ def render(
     _check_output(out)
     article = source if isinstance(source, Article) else extract(source, config)
     spoken = script(article, config)
-    profile = choose_profile(config.voice, article.language, config.voices_dir)
+    assert spoken.profile is not None  # script() always chooses one
+    profile = spoken.profile
     engine = get_engine(profile.engine, config)
     segments = list(spoken.segments)
     total = len(segments)
