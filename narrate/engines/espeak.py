@@ -138,9 +138,10 @@ class EspeakEngine:
                 if stopped:
                     api.Cancel()  # eSpeak keeps the rest of a stopped text for the next Synth
                     self._stop = False
-            if not stopped:  # (a handler that raised has left by now)
+            # (A handler that raised has left by now; a failure in the callback is the
+            # caller's to raise.)
+            if not stopped or self._failure is not None:
                 return status
-            self._taken_failure()  # the stop's, not a failure of its own
 
     def _stopped(self) -> None:
         self._stop = True
