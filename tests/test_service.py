@@ -231,6 +231,18 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _survivors(pids: set[int]) -> list[int]:
+    """Those of ``pids`` still running after 5 s (less than a supervisor waits to start a
+    service again), killed so that the test leaves nothing behind."""
+    deadline = time.monotonic() + 5
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in pids if _running(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    return survivors
+
+
 def _running(pid: int) -> bool:
     """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
     try:
@@ -273,12 +285,7 @@ def test_sigterm_stops_narrate_serve_and_its_worker_and_loses_no_job(
         server.wait(timeout=90)
     finally:
         _stop(server, signal.SIGKILL)
-        deadline = time.monotonic() + 5  # less than a supervisor waits to start it again
-        while any(map(_running, below)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        survivors = [pid for pid in below if _running(pid)]
-        for pid in survivors:
-            os.kill(pid, signal.SIGKILL)
+        survivors = _survivors(below)
     log = (tmp_path / "serve.log").read_text()
     assert server.returncode == 0, log
     assert not survivors, log
@@ -315,12 +322,7 @@ def test_sigterm_stops_narrate_worker_and_its_renders_and_hands_the_job_back(
         worker.wait(timeout=30)
     finally:
         _stop(worker, signal.SIGKILL)
-        deadline = time.monotonic() + 5
-        while any(map(_running, below)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        survivors = [pid for pid in below if _running(pid)]
-        for pid in survivors:
-            os.kill(pid, signal.SIGKILL)
+        survivors = _survivors(below)
     log = (tmp_path / "worker.log").read_text()
     assert worker.returncode == 0, log
     assert not survivors, log

@@ -429,18 +429,25 @@ def _count_encodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return encodes
 
 
+def _rendered_once(tmp_path: Path, long: str = "") -> ClipStore:
+    """The store after a parallel render of paragraphs a-h, for a re-render after an edit;
+    folders first/, edited/ and reference/ made."""
+    if not StreamEncoder(EncodeSettings()).parallel:
+        pytest.skip("one core: no encoder threads")
+    store = ClipStore(tmp_path / "store")
+    for name in ("first", "edited", "reference"):
+        (tmp_path / name).mkdir()
+    _encode(_paragraphs(store, "abcdefgh", long=long), tmp_path / "first", store, parallel=True)
+    return store
+
+
 # Halves of equal length, and a second half twice the first's (encoded first, on the thread
 # that split the part: the longer half is the critical path).
 @pytest.mark.parametrize("long", ["", "dD"])
 def test_after_an_edit_the_part_missed_is_encoded_in_two_halves_that_sound_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, long: str
 ) -> None:
-    store = ClipStore(tmp_path / "store")
-    if not StreamEncoder(EncodeSettings()).parallel:
-        pytest.skip("one core: no encoder threads")
-    for name in ("first", "edited", "reference"):
-        (tmp_path / name).mkdir()
-    _encode(_paragraphs(store, "abcdefgh", long=long), tmp_path / "first", store, parallel=True)
+    store = _rendered_once(tmp_path, long)
     encodes = _count_encodes(monkeypatch)
     edited = _paragraphs(store, "abcDefgh", long=long)  # the fourth paragraph quieter
     assert _encode(edited, tmp_path / "edited", store, parallel=True) == 1, "one part missed"
@@ -505,12 +512,7 @@ def test_a_spawned_worker_keeps_spares_and_kills_them_when_it_ends(tmp_path: Pat
 def test_a_failed_half_leaves_neither_half_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
 ) -> None:
-    store = ClipStore(tmp_path / "store")
-    if not StreamEncoder(EncodeSettings()).parallel:
-        pytest.skip("one core: no encoder threads")
-    for name in ("first", "edited"):
-        (tmp_path / name).mkdir()
-    _encode(_paragraphs(store, "abcdefgh"), tmp_path / "first", store, parallel=True)
+    store = _rendered_once(tmp_path)
     real = StreamEncoder._encode_part
     written: list[Path] = []
     halves: list[int] = []  # the halves are the encodes given a levelling; one of them fails
