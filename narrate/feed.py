@@ -571,7 +571,8 @@ class _Workers:
         command += ["--parent", str(os.getpid())]
         # The URL (its password) through the environment: a command line is anyone's to read.
         env = {**os.environ, "NARRATE_QUEUE": url or ""}
-        command += [] if url else ["--data-dir", str(data_dir)]
+        if not url:
+            command += ["--data-dir", str(data_dir)]
         with open(data_dir / "worker.log", "ab") as log_file:
             # A session of its own: a Ctrl-C in the terminal reaches the build, which then stops
             # the workers; if the build is killed outright they notice and stop themselves.

@@ -337,8 +337,8 @@ def quiet_consumer_classes(
     return QuietWorker, QuietScheduler
 
 
-def _stop_when_orphaned(parent: int) -> None:
-    """Stop this consumer once the build that started it has gone (even by SIGKILL)."""
+def stop_when_orphaned(parent: int) -> None:
+    """Stop this consumer once the process that started it has gone (even by SIGKILL)."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -356,7 +356,7 @@ def run_consumer(data_dir: str | None, url: str | None, workers: int, parent: in
     queue = get_queue(data_dir, url)
     check_queue(queue.huey, url)
     if parent is not None:
-        _stop_when_orphaned(parent)
+        stop_when_orphaned(parent)
 
     class _Consumer(Consumer):  # type: ignore[misc]
         worker_class, scheduler_class = quiet_consumer_classes(url)
@@ -370,9 +370,15 @@ def run_consumer(data_dir: str | None, url: str | None, workers: int, parent: in
         initial_delay=0.05,
         max_delay=0.5,
     )
+    run_keeping_spares(queue.huey, consumer)
+
+
+def run_keeping_spares(huey: Any, consumer: Any) -> None:
+    """Run a huey ``consumer`` whose render processes keep spare ffmpegs between jobs (see
+    :mod:`narrate.spares`), however they are started."""
     from .spares import keep_in_this_process, kept_between_renders
 
-    queue.huey.on_startup()(keep_in_this_process)
+    huey.on_startup()(keep_in_this_process)
     with kept_between_renders():
         consumer.run()
 

@@ -34,7 +34,6 @@ import hashlib
 import json
 import logging
 import os
-import signal
 import socket
 import sqlite3
 import threading
@@ -826,7 +825,14 @@ def run_worker(
     """
     from huey.consumer import Consumer
 
-    from .queue import Outage, check_queue, queue_down, quiet_consumer_classes
+    from .queue import (
+        Outage,
+        check_queue,
+        queue_down,
+        quiet_consumer_classes,
+        run_keeping_spares,
+        stop_when_orphaned,
+    )
 
     # First, from the main thread: every thread and process the consumer starts inherits it.
     nice = lower_priority(service.config.service_worker_nice)
@@ -855,25 +861,20 @@ def run_worker(
             # Started after the worker processes are forked: they inherit no reaper.
             threading.Thread(target=_reaper, name="reaper", daemon=True).start()
             if parent is not None:
-                threading.Thread(target=_orphaned, name="parent-watch", daemon=True).start()
+                stop_when_orphaned(parent)
             log.info(
                 "worker %d ready: %d render process(es) at nice %d", os.getpid(), self.workers, nice
             )
             if ready is not None:
                 ready()
 
-    def _orphaned() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        log.warning("worker %d: process %s is gone; stopping", os.getpid(), parent)
-        os.kill(os.getpid(), signal.SIGTERM)
-
     def _reaper() -> None:
         outage = Outage(f"worker {os.getpid()} reaper", service.queue_url)
-        wait = service.lease_s / 3
+        period = service.lease_s / 3
+        wait = period
         while True:
             time.sleep(wait)
-            wait = service.lease_s / 3
+            wait = period
             try:
                 reap(service, queue)
             except Exception as exc:  # the reaper must outlive a locked database or a Redis blip
@@ -898,11 +899,7 @@ def run_worker(
         max_delay=0.5,
         scheduler_interval=1,
     )
-    from .spares import keep_in_this_process, kept_between_renders
-
-    queue.huey.on_startup()(keep_in_this_process)
-    with kept_between_renders():
-        consumer.run()
+    run_keeping_spares(queue.huey, consumer)
 
 
 def lower_priority(nice: int) -> int:
