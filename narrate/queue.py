@@ -261,6 +261,9 @@ class Outage:
             self.delay = 0.0
 
 
+_SILENT = object()  # what Quiet.read gives when the queue gave nothing to act on
+
+
 def quiet_consumer_classes(
     url: str | None, scheduler_start: Callable[[], None] | None = None
 ) -> tuple[type, type]:
@@ -273,26 +276,41 @@ def quiet_consumer_classes(
     """
     from huey.consumer import Scheduler, Worker
 
-    class QuietWorker(Worker):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.outage = Outage("worker", url)
+    class Quiet:
+        """What both processes share: an outage named after the process, and a read of the
+        queue that waits it out."""
+
+        kind = ""
+        outage: Outage
+        stop_flag: Any
+        _logger: Any
 
         def initialize(self) -> None:
-            self.outage.who = f"worker {os.getpid()}"
-            super().initialize()
+            self.outage = Outage(f"{self.kind} {os.getpid()}", url)
+            super().initialize()  # type: ignore[misc]
 
-        def loop(self, now: Any = None) -> None:
+        def read(self, read: Callable[[], Any], failure: str, pause: Callable[[], None]) -> Any:
+            """``read()``, or ``_SILENT`` when it failed: after waiting out a queue that does
+            not answer, or, for another failure, huey's own way (a traceback, a pause)."""
             try:
-                task = self.huey.dequeue()
+                value = read()
             except Exception as exc:
                 if queue_down(exc):
                     self.stop_flag.wait(self.outage.failed(exc))
-                else:  # not the connection: huey's own way
-                    self._logger.exception("Error reading from queue")
-                    self.sleep()
-                return
+                else:
+                    self._logger.exception(failure)
+                    pause()
+                return _SILENT
             self.outage.answered()
+            return value
+
+    class QuietWorker(Quiet, Worker):  # type: ignore[misc]
+        kind = "worker"
+
+        def loop(self, now: Any = None) -> None:
+            task = self.read(self.huey.dequeue, "Error reading from queue", self.sleep)
+            if task is _SILENT:
+                return
             if task is None:
                 if not self.huey.storage.blocking:
                     self.sleep()
@@ -303,30 +321,25 @@ def quiet_consumer_classes(
             except Exception:
                 self._logger.exception("Unhandled error during execution of task %s.", task.id)
 
-    class QuietScheduler(Scheduler):  # type: ignore[misc]
+    class QuietScheduler(Quiet, Scheduler):  # type: ignore[misc]
         """Moves retries that are due to the queue (periodic tasks: none here)."""
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.outage = Outage("scheduler", url)
+        kind = "scheduler"
 
         def initialize(self) -> None:
-            self.outage.who = f"scheduler {os.getpid()}"
+            super().initialize()
             if scheduler_start is not None:
                 scheduler_start()
 
         def loop(self, now: Any = None) -> None:
             start = time.monotonic()
-            try:
-                due = self.huey.read_schedule(now)
-            except Exception as exc:
-                if queue_down(exc):
-                    self.stop_flag.wait(self.outage.failed(exc))
-                else:  # not the connection: huey's own way
-                    self._logger.exception("Error reading schedule.")
-                    self.sleep_for_interval(start, self.interval)
+            due = self.read(
+                lambda: self.huey.read_schedule(now),
+                "Error reading schedule.",
+                lambda: self.sleep_for_interval(start, self.interval),
+            )
+            if due is _SILENT:
                 return
-            self.outage.answered()
             for task in due:
                 try:
                     self.huey.enqueue(task)
