@@ -260,6 +260,16 @@ def _nothing() -> None:
     pass
 
 
+def _error_answer(exc: Exception) -> tuple[int, dict[str, Any], Mapping[str, str]]:
+    """The status, JSON body and headers every route answers ``exc`` with: a client parses
+    every answer as JSON, a 500 too (Starlette's own is text/plain)."""
+    if isinstance(exc, _ApiError):
+        return exc.status, {"error": str(exc)}, exc.headers or {}
+    if isinstance(exc, NarrateError):
+        return exc.http_status, {"error": str(exc)}, {}
+    return 500, {"error": "Internal Server Error"}, {}
+
+
 class _App(FastAPI):
     """FastAPI, with ``POST /v1/articles`` answered before its middleware and routing.
 
@@ -487,20 +497,13 @@ def create_app(
             status, content, extra = await publish(headers, body, scope["path"], started)
         except ClientDisconnect:
             return  # nobody to answer; a job recorded stands
-        except _ApiError as exc:
-            status, content, extra = exc.status, {"error": str(exc)}, exc.headers or {}
-        except NarrateError as exc:
-            status, content, extra = exc.http_status, {"error": str(exc)}, {}
-        except Exception:
-            log.exception("POST %s", _PUBLISH_PATH)
-            status, content, extra = 500, {"error": "Internal Server Error"}, {}
+        except Exception as exc:
+            if not isinstance(exc, _ApiError | NarrateError):
+                log.exception("POST %s", _PUBLISH_PATH)
+            status, content, extra = _error_answer(exc)
         await _send_json(send, status, content, extra)
 
     app.publish = publish_directly
-
-    @app.exception_handler(_ApiError)
-    async def _api_error(request: Request, exc: _ApiError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, exc.status, headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -512,15 +515,14 @@ def create_app(
         where = ".".join(str(part) for part in first.get("loc", ()))
         return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, 422)
 
+    # _ApiError, NarrateError and any other exception: answered as the publish shortcut
+    # answers them. (For the last, Starlette re-raises once this is sent: the server logs it.)
+    @app.exception_handler(_ApiError)
     @app.exception_handler(NarrateError)
-    async def _narrate_error(request: Request, exc: NarrateError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, exc.http_status)
-
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # A client parses every answer as JSON, a 500 too (Starlette's own is text/plain).
-        # Starlette re-raises the exception once this is sent: the server logs its traceback.
-        return JSONResponse({"error": "Internal Server Error"}, 500)
+    async def _error(request: Request, exc: Exception) -> JSONResponse:
+        status, content, extra = _error_answer(exc)
+        return JSONResponse(content, status, headers=dict(extra))
 
     @app.post(
         "/v1/articles",
