@@ -32,7 +32,7 @@ from .errors import EncodingError
 from .id3order import order_chapters
 from .master import MP3_LOSS_LU, PEAK_MARGIN_DB, UNITY, Levelling, plan_levelling, programme_pcm
 from .model import Article, Chapter, Piece, Programme, Segment, Silence, StoredClip
-from .mp3join import FRAME_SAMPLES, PART_LEAD, frames_for, join, read_info
+from .mp3join import FRAME_SAMPLES, PART_LEAD, frames_for, join, name_lame, read_info
 from .spares import SPARES, Spare
 
 # ISO 639-1 → ISO 639-2/B, which ID3's TLAN frame requires.
@@ -686,6 +686,7 @@ class StreamEncoder:
                     yield from programme_pcm([part.after], UNITY, rate, output_rate, end)
 
         _encode_mp3(whole(), output_rate, target, self.settings)
+        name_lame(target)
         self.encoded = 1
         self._finished = True
 

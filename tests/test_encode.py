@@ -50,6 +50,14 @@ def test_duration_matches_the_timing_record_within_one_percent(rendered: Rendere
     assert 60 < assembled < 240  # ten paragraphs at a newsreader's pace
 
 
+def test_the_duration_read_from_the_tags_is_what_decodes(rendered: Rendered) -> None:
+    """Players, the chapter list and the feed take the length from the Info frame: it must
+    say what a decoder plays, to the sample (it read 32 ms long when the tag named ffmpeg)."""
+    samples = len(decode(rendered.mp3, 44100)) // 2
+    assert MP3(rendered.mp3).info.length == pytest.approx(samples / 44100, abs=1 / 44100)
+    assert rendered.duration_s == pytest.approx(samples / 44100, abs=1 / 44100)
+
+
 def test_loudness_is_podcast_standard(rendered: Rendered) -> None:
     integrated, true_peak = _loudness(rendered.mp3)
     assert -17.0 <= integrated <= -15.0

@@ -58,3 +58,6 @@ def test_a_parallel_render_equals_a_serial_one(tmp_path: Path) -> None:
     for key in ("TIT2", "TPE1", "TALB", "TLAN", "TXXX:AI disclosure"):
         assert str(tags_s[key]) == str(tags_p[key])
     assert abs(MP3(tmp_path / "p.mp3").info.length - MP3(tmp_path / "s.mp3").info.length) <= frame
+    # Each one's Info frame gives the length that decodes, to the sample.
+    assert MP3(tmp_path / "s.mp3").info.length == pytest.approx(len(a) / 44100, abs=1 / 44100)
+    assert MP3(tmp_path / "p.mp3").info.length == pytest.approx(len(b) / 44100, abs=1 / 44100)
