@@ -160,6 +160,12 @@ class Config:
         "renders are batch work, and on a machine that also runs 'narrate serve' its answers "
         "must not wait behind them for a core.",
     )
+    service_stop_grace_s: float = _setting(
+        60.0,
+        "When 'narrate serve --workers N' is stopped, how long its worker's renders may run on "
+        "to finish; after that they are interrupted and their jobs handed back to the queue. "
+        "Keep it under the supervisor's stop timeout (systemd's TimeoutStopSec: 90 s).",
+    )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Config:
         """Return a copy with ``values`` applied (unknown keys raise :class:`ConfigError`)."""
@@ -201,6 +207,7 @@ _RULES: dict[str, tuple[str, Any]] = {
     "service_max_body_bytes": ("more than 0", lambda v: v > 0),
     "service_lease_s": ("more than 0", lambda v: v > 0),
     "service_worker_nice": ("0 to 19", lambda v: 0 <= v <= 19),
+    "service_stop_grace_s": ("0 or more", lambda v: v >= 0),
 }
 
 

@@ -125,27 +125,26 @@ def serve(
         pass
     finally:
         if worker is not None:
-            _stop_worker(worker)
+            _stop_worker(worker, config.service_stop_grace_s)
     # Exit 0: the stop that was asked for has happened. systemd and supervisord count 0 as a
     # clean stop; 143 is "failed" to systemd unless a unit lists it in SuccessExitStatus.
 
 
-WORKER_GRACE_S = 60.0
-"""How long ``narrate serve`` lets its worker's renders finish before it interrupts them."""
-
-
-def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+def _stop_worker(worker: subprocess.Popen[bytes], grace_s: float) -> None:
     """Stop ``narrate serve``'s worker as the server was stopped: gracefully, renders in
-    progress finishing; interrupted (its jobs handed back to the queue) after
-    :data:`WORKER_GRACE_S` or on a second SIGINT or SIGTERM; killed if even that hangs."""
+    progress finishing; interrupted (its jobs handed back to the queue) after ``grace_s``
+    (the ``service_stop_grace_s`` setting) or on a second SIGINT or SIGTERM; killed if even
+    that hangs."""
     worker.send_signal(signal.SIGINT)  # huey's graceful stop
     try:
-        worker.wait(timeout=WORKER_GRACE_S)
+        worker.wait(timeout=grace_s)
         return
     except (subprocess.TimeoutExpired, KeyboardInterrupt):
         logging.getLogger(__name__).warning("interrupting the worker's renders")
     with contextlib.suppress(ProcessLookupError):
-        worker.send_signal(signal.SIGINT)  # a second one: huey stops now
+        # SIGTERM, not a second SIGINT: huey reads a SIGINT that comes before it has taken up
+        # the first as the first, and went on waiting for the render (seen with a grace of 0).
+        worker.send_signal(signal.SIGTERM)  # stop now, jobs handed back
     try:
         worker.wait(timeout=15)
     except (subprocess.TimeoutExpired, KeyboardInterrupt):

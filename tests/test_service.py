@@ -300,6 +300,43 @@ def test_sigterm_stops_narrate_serve_and_its_worker_and_loses_no_job(
         assert job.status == "done" or (job.status == "queued" and job_id in queue.waiting())
 
 
+def test_serve_interrupts_renders_that_outlast_its_stop_grace(
+    tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
+) -> None:
+    """service_stop_grace_s = 0: stopped, serve does not wait for its worker's render; the
+    render is interrupted and its job handed back to the queue for the next worker."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = clean_env(
+        **slow_engine, **queue_env, NARRATE_CACHE_DIR=str(tmp_path / "segments"),
+        NARRATE_SERVICE_STOP_GRACE_S="0",
+    )  # fmt: skip
+    config = write_service_config(tmp_path, base_url=base + "/")
+    server = narrate_process(
+        "serve", str(config), "--port", str(port), "--workers", "1",
+        env=env, log=tmp_path / "serve.log",
+    )  # fmt: skip
+    service = load_service(config, env=env)
+    state = State(service.state_path)
+    closing.append(state)
+    try:
+        wait_until_serving(base)
+        body, headers = signed(generic("library"))
+        answer = httpx.post(f"{base}/v1/articles", content=body, headers=headers, timeout=10)
+        assert answer.status_code == 202, answer.text
+        running = wait_for(lambda: state.jobs("running"), 120, "a render to start")[0]
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    finally:
+        _stop(server, signal.SIGKILL)
+    log = (tmp_path / "serve.log").read_text()
+    assert server.returncode == 0, log
+    assert "interrupting the worker's renders" in log
+    handed_back = state.job(running.id)
+    assert handed_back is not None and handed_back.status == "queued", log
+    assert handed_back.attempts == 0
+
+
 def test_sigterm_stops_narrate_worker_and_its_renders_and_hands_the_job_back(
     tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
 ) -> None:
