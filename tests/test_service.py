@@ -252,23 +252,30 @@ def _running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _serve_with_a_worker(
+    tmp_path: Path, env: dict[str, str]
+) -> tuple[str, subprocess.Popen[bytes], Any, State]:
+    """``narrate serve --workers 1`` on a free port (its log in serve.log): its base URL, the
+    process, the service it loaded and its state database."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    environment = clean_env(**env, NARRATE_CACHE_DIR=str(tmp_path / "segments"))
+    config = write_service_config(tmp_path, base_url=base + "/")
+    server = narrate_process(
+        "serve", str(config), "--port", str(port), "--workers", "1",
+        env=environment, log=tmp_path / "serve.log",
+    )  # fmt: skip
+    service = load_service(config, env=environment)
+    return base, server, service, State(service.state_path)
+
+
 def test_sigterm_stops_narrate_serve_and_its_worker_and_loses_no_job(
     tmp_path: Path, slow_engine: dict[str, str], queue_env: dict[str, str], closing: list[Any]
 ) -> None:
     """What systemd, supervisord and docker stop send to the server alone: it stops with its
     worker (whose render finishes), exits 0, leaves no process behind, and a job still queued
     is there for the next worker."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cache = str(tmp_path / "segments")
-    env = clean_env(**slow_engine, **queue_env, NARRATE_CACHE_DIR=cache)
-    config = write_service_config(tmp_path, base_url=base + "/")
-    server = narrate_process(
-        "serve", str(config), "--port", str(port), "--workers", "1",
-        env=env, log=tmp_path / "serve.log",
-    )  # fmt: skip
-    service = load_service(config, env=env)
-    state = State(service.state_path)
+    base, server, service, state = _serve_with_a_worker(tmp_path, {**slow_engine, **queue_env})
     closing.append(state)
     try:
         wait_until_serving(base)
@@ -305,19 +312,8 @@ def test_serve_interrupts_renders_that_outlast_its_stop_grace(
 ) -> None:
     """service_stop_grace_s = 0: stopped, serve does not wait for its worker's render; the
     render is interrupted and its job handed back to the queue for the next worker."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = clean_env(
-        **slow_engine, **queue_env, NARRATE_CACHE_DIR=str(tmp_path / "segments"),
-        NARRATE_SERVICE_STOP_GRACE_S="0",
-    )  # fmt: skip
-    config = write_service_config(tmp_path, base_url=base + "/")
-    server = narrate_process(
-        "serve", str(config), "--port", str(port), "--workers", "1",
-        env=env, log=tmp_path / "serve.log",
-    )  # fmt: skip
-    service = load_service(config, env=env)
-    state = State(service.state_path)
+    env = {**slow_engine, **queue_env, "NARRATE_SERVICE_STOP_GRACE_S": "0"}
+    base, server, _, state = _serve_with_a_worker(tmp_path, env)
     closing.append(state)
     try:
         wait_until_serving(base)
