@@ -40,6 +40,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ._core import Edits, Replacer, keep_final_dot, previous_word, spell, word_set
+from .capitals import LETTER_ACRONYMS, in_capitals, letters_for, sayable
 
 # --- number words ---------------------------------------------------------------------------
 
@@ -846,30 +847,6 @@ def _other_abbreviation(match: re.Match[str]) -> str | None:
 
 # --- acronyms -------------------------------------------------------------------------------
 
-# Read as words; eSpeak says them right as written, so they stay.
-WORD_ACRONYMS = word_set(
-    "NATO UNESCO UNICEF NASA OPEC COVID AIDS UEFA FIFA ASEAN BRICS HIMARS ATACMS NASDAQ FEMA "
-    "TASS ISIS ISIL ICE SWIFT NAFTA NABU SAPO UNIAN OMON GULAG UNRWA OCHA NASAMS SCALP "
-    "MANPADS JASSM OSINT HUMINT ECOWAS INTERPOL EUROPOL SARS MERS NIMBY PACE COP DOGE MAGA "
-    "LEGO IKEA CERN SIM PIN GIF EFTA IRIS RAM LAN SALT START NEWS"
-)
-# Read letter by letter even though a rule might take them for words.
-LETTER_ACRONYMS = (
-    word_set(
-        "WHO IAEA OSCE ISW IMF AFP AP ICC ICJ EU UN UK US USA UAE SBU HUR GUR ZSU ZNPP NPP KGB "
-        "FSB GRU SVR USSR CIA FBI NSA ECB IOC IDF IRGC UNHCR UNDP ICAO OECD GDP CEO NGO EV AI "
-        "BBC CNN ABC NBC CBS NPR VOA RFE CET CEST EET EEST GMT UTC BST EST EDT PST PDT CST CDT "
-        "MSK ET PT DPR LPR DNR LNR CSTO PM MP MEP ATM EPA DOJ DHS MLRS GLSDB APC IFV UAV UAF AFU "
-        "OAS OIC AU WTO WFP ILO IEA UNGA UNSC ECHR PACE"
-    )
-    - WORD_ACRONYMS
-)
-# All-caps words that are ordinary words in a shouted headline, never acronyms.
-_CAPS_WORDS = word_set(
-    "IT IS IN ON AT TO OF OR AN AS BE BY DO GO HE ME MY NO SO UP WE THE AND FOR NOT BUT YOU "
-    "ALL NEW NOW OUT OUR WAR HIS HER ITS ARE WAS HAS HAD CAN MAY SAY LIVE BREAKING UPDATE "
-    "VIDEO PHOTO PHOTOS WATCH READ MORE EXCLUSIVE OPINION ANALYSIS I A"
-)
 # All-caps forms said as words of their own.
 _SPOKEN_CAPS = {
     "OK": "okay", "WWI": "World War One", "WWII": "World War Two", "WW1": "World War One",
@@ -881,21 +858,6 @@ _DOTTED = re.compile(
 _CAPS = re.compile(
     r"(?P<w>[A-Z](?<![\w.&-][A-Z])[A-Z&]*[A-Z])(?P<s>s|['’]s)?(?![\w&])(?!\.[A-Za-z])"
 )
-_SAYABLE = re.compile(
-    r"[BCDFGHJKLMNPQRSTVWXZ]{0,2}[AEIOUY]{1,2}"
-    r"(?:[BCDFGHJKLMNPQRSTVWXZ]{1,2}[AEIOUY]{1,2})*[BCDFGHJKLMNPQRSTVWXZ]{0,2}"
-)
-
-
-def _letters_for(word: str) -> bool:
-    """Whether an all-caps word is read as letters: the lists, then shape."""
-    if word in LETTER_ACRONYMS:
-        return True
-    if word in WORD_ACRONYMS or word in _CAPS_WORDS:
-        return False
-    if len(word) <= 3 or not any(ch in "AEIOUY" for ch in word):
-        return True
-    return _SAYABLE.fullmatch(word) is None
 
 
 def _acronyms(phonemes: bool) -> tuple[Replacer, Replacer]:
@@ -913,8 +875,14 @@ def _acronyms(phonemes: bool) -> tuple[Replacer, Replacer]:
             return None  # "II" or "XIV" with no name before it: unsure, left as written
         if word in _SPOKEN_CAPS:
             return _SPOKEN_CAPS[word] + suffix
-        if not _letters_for(word):
+        if not letters_for(word):
             return None
+        if (
+            word not in LETTER_ACRONYMS
+            and sayable(word)
+            and in_capitals(match.string, match.start(), match.end("w"))
+        ):
+            return None  # "SAN FRANCISCO", "JANIE HAR": words in capitals, not acronyms
         # "NGOs" → "N G O's": eSpeak reads a bare "Os" after letters as a word.
         return letters(word, phonemes) + ("'s" if suffix else "")
 
@@ -1169,7 +1137,7 @@ def _code_number(phonemes: bool) -> Replacer:
         if match.group(0) in _SPOKEN_CAPS:
             return _SPOKEN_CAPS[match.group(0)]
         code, value = match["l"], match["n"]
-        head = letters(code, phonemes) if _letters_for(code) else code
+        head = letters(code, phonemes) if letters_for(code) else code
         spoken = f"{head} {number(value)}"
         if match["suffix"]:
             spoken += " " + letters(match["suffix"], phonemes)  # "T-90M" → "T ninety M"
