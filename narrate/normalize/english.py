@@ -880,9 +880,12 @@ def _acronyms(phonemes: bool) -> tuple[Replacer, Replacer]:
         if (
             word not in LETTER_ACRONYMS
             and sayable(word)
+            and (len(word) > 3 or word[0] not in "AEIOU")
             and in_capitals(match.string, match.start(), match.end("w"))
         ):
-            return None  # "SAN FRANCISCO", "JANIE HAR": words in capitals, not acronyms
+            # "SAN FRANCISCO", "JANIE HAR": words in capitals, not acronyms. A short word that
+            # starts with a vowel is an acronym far more often ("GSYNC IPS Panel", "AMD").
+            return None
         # "NGOs" → "N G O's": eSpeak reads a bare "Os" after letters as a word.
         return letters(word, phonemes) + ("'s" if suffix else "")
 
