@@ -529,7 +529,21 @@ _UNITS: dict[str, tuple[str, str]] = {
     "° F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "°": ("degree", "degrees"),
     "pts": ("point", "points"),
-    "p": ("penny", "pence"),  # "98p", glued only
+    "p": ("penny", "pence"),  # "98p", glued only; "1080p" is a video resolution (_units)
+    "fps": ("frame per second", "frames per second"),
+    "Hz": ("hertz", "hertz"),
+    "kHz": ("kilohertz", "kilohertz"),
+    "MHz": ("megahertz", "megahertz"),
+    "GHz": ("gigahertz", "gigahertz"),
+    "MP": ("megapixel", "megapixels"),  # "12MP camera"
+    "mAh": ("milliamp hour", "milliamp hours"),
+    "W": ("watt", "watts"),  # "72W", glued only: "5 W" may be a compass point
+    "ms": ("millisecond", "milliseconds"),
+    "nm": ("nanometer", "nanometers"),
+    # "9x as cheap", "1-2x faster": glued only, always "times", never an adjective.
+    "x": ("times", "times"),
+    '"': ("inch", "inches"),  # '34" monitor': glued only, and not closing a quotation
+    "″": ("inch", "inches"),
     # "40C", glued only (checked in _units): British papers drop the degree sign.
     "C": ("degree Celsius", "degrees Celsius"),
     "F": ("degree Fahrenheit", "degrees Fahrenheit"),
@@ -538,8 +552,29 @@ _UNITS: dict[str, tuple[str, str]] = {
 # than trying fifty alternatives at every number.
 _UNIT = re.compile(
     rf"(?P<n1>{_NUM_AT})(?:\s?(?:[-–]|to)\s?(?P<n2>{_NUM}))?(?P<sep>\s|-|)"
-    r"(?P<unit>[°º]\s?[CF]|[°º]|sq\s(?:km|mi|m)|[A-Za-z]{1,4}(?:/[hs]|²|2)?)(?![\w/²])"
+    r"(?P<unit>[°º]\s?[CF]|[°º]|sq\s(?:km|mi|m)|[A-Za-z]{1,4}(?:/[hs]|²|2)?(?![\w/²])"
+    r"|[\"″](?![\w\"]))"
 )
+# Video resolutions: "1080p" is "ten eighty p", never pence.
+_RESOLUTIONS = frozenset({"240", "360", "480", "540", "576", "720", "1080", "1440", "2160", "4320"})
+# "3440x1440", "1920 × 1080": sizes, "by" between the numbers.
+_DIMENSION = re.compile(r"(\d(?<![\w.,]\d)\d*)(?:x|\s?×\s?)(\d+)(?![\w]|[.,]\d)")
+
+
+def _paired(value: int) -> str:
+    """A size as it is said, in pairs of digits: 1080 "ten eighty", 720 "seven twenty"."""
+    if value < 100 or value % 100 == 0 or value >= 10000:
+        return _integer(value)
+    if value >= 1000:
+        return year(value)
+    high, low = divmod(value, 100)
+    return f"{_integer(high)} {_minutes(low)}"
+
+
+def _dimension(match: re.Match[str]) -> str:
+    return f"{_paired(int(match[1]))} by {_paired(int(match[2]))}"
+
+
 # "€340 per MWh": a unit after "per" with no number of its own, said in the singular.
 _PER_UNIT = re.compile(r"per (?P<unit>[A-Za-z]{1,4}(?:²|2)?)\b")
 
@@ -558,9 +593,14 @@ def _per_unit(gb: bool) -> Replacer:
 # Calibres and sizes used as adjectives read in the singular: "155mm shells".
 _ADJECTIVE_NOUNS = word_set(
     "shell shells artillery howitzer howitzers round rounds ammunition gun guns cannon zone "
-    "radius buffer trench rocket rockets mortar mortars"
+    "radius buffer trench rocket rockets mortar mortars camera cameras sensor lens charger "
+    "chargers monitor display screen battery"
 )
 _SIGN_WORDS = {"-": "minus", "−": "minus", "+": "plus"}
+
+
+def _bare(word: str) -> str:
+    return word.rstrip(".,;:!?")
 
 
 def _units(gb: bool) -> Replacer:
@@ -570,8 +610,14 @@ def _units(gb: bool) -> Replacer:
             return None
         if unit in ("C", "F") and sep:
             return None  # "5 C" is a grade or a list item, "40C" a temperature
-        if unit == "p" and sep:
+        if unit in ("p", "W", "x", '"', "″") and sep:
             return None
+        if unit == "p" and n1 in _RESOLUTIONS and not n2:
+            return f"{_paired(int(n1))} p"
+        if unit in ('"', "″") and match.string.count('"', 0, match.start()) % 2:
+            return None  # the quotation mark closing '"… lost 34"'
+        if unit == "x":
+            return number(n1) + (f" to {number(n2)}" if n2 else "") + " times"
         if unit in ("m", "g", "mi", "ha", "ft") and sep != " ":
             return None  # "20m" (metres? million?), "5g": unsure, left as written
         if unit.startswith(("°", "º")) and sep == "-":
@@ -583,12 +629,13 @@ def _units(gb: bool) -> Replacer:
         amount = number(n1) + (f" to {number(n2)}" if n2 else "")
         following = match.string[match.end() :].split(" ", 2)
         adjective = (
-            sep == "-"
-            or (not sep and len(following) > 1 and following[1] in _ADJECTIVE_NOUNS)
+            (unit in ('"', "″") and match.string[match.end() : match.end() + 2][1:].isalnum())
+            or sep == "-"
+            or (not sep and len(following) > 1 and _bare(following[1]) in _ADJECTIVE_NOUNS)
             or (previous_word(match).lower() in ("a", "an") and not unit.startswith(("°", "º")))
         )
         if adjective:
-            return f"{amount}-{one}"
+            return f"{amount} {one}" if unit in ('"', "″") else f"{amount}-{one}"
         singular = n1 in ("1", "1.0") and not n2
         return f"{amount} {one if singular else many}"
 
@@ -1003,6 +1050,7 @@ def _passes(region: str, phonemes: bool) -> tuple[Pass, ...]:
         (True, _MONEY_HINT, _MONEY_AFTER, _money(gb)),
         (True, _has("-", "+", "−"), _SIGN, _sign),
         (True, _has("%", "per cent", "pct"), _PERCENT, _percent),
+        (True, _has("x", "×"), _DIMENSION, _dimension),
         (True, _always, _UNIT, _units(gb)),
         (True, _hint(r"\d\s?(?:mln|bln|trn|mn|bn|tn|m)\b"), _BARE_SCALE, _bare_scale),
         (False, _has("per "), _PER_UNIT, _per_unit(gb)),
