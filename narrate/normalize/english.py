@@ -399,12 +399,14 @@ _MONEY_NOUNS = word_set(
     "prize reward ransom debt penalty round valuation pledge"
 )
 _SYM = r"US\$|C\$|A\$|HK\$|NZ\$|\$|€|£|¥|₴|₽|₹"
-_CODE = "|".join(c for c in _CURRENCIES if c.isalpha())
+# "Rs 300", "Rs. 1,500": rupees, written before the amount like a currency code.
+_CODE = "|".join(c for c in _CURRENCIES if c.isalpha()) + r"|Rs\.?"
+_CODE_ALIASES = {"Rs": "INR", "Rs.": "INR"}
 
 
 def _scale(name: str) -> str:
     return (
-        rf"(?:\s(?P<{name}w>thousand|million|billion|trillion)\b"
+        rf"(?:\s?(?P<{name}w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion)\b"
         rf"|\s?(?P<{name}a>mln|bln|trn|mn|bn|tn)\b|(?P<{name}g>[kKmMbB])\b)"
     )
 
@@ -424,6 +426,8 @@ _BARE_SCALE = re.compile(rf"(?P<n1>{_NUM_AT})(?:\s?(?P<a>mln|bln|trn|mn|bn|tn)|(
 
 def _scale_word(match: re.Match[str], name: str) -> str:
     found = match[name + "w"] or match[name + "a"] or match[name + "g"]
+    if match[name + "w"]:
+        found = found.lower()  # "$17 Million" in a title
     return _SCALES[found] if found else ""
 
 
@@ -432,6 +436,7 @@ def _money(gb: bool) -> Replacer:
         if _glued(match) or match.string[match.start() - 1 : match.start()] in (".", ","):
             return None
         code = _SYMBOLS[match["sym"]] if match["sym"] else match["code"]
+        code = _CODE_ALIASES.get(code, code)
         one, many, minor, minors = _CURRENCIES[code]
         if gb and code == "RUB":
             one, many = "rouble", "roubles"
@@ -1078,7 +1083,7 @@ _OTHER_HINTS = (
     "approx", "Inc.", "Corp.", "Bros.", "Dept.", "Univ.", "Ave.", "Blvd.", "Rd.", "Mt.", "Ft.",
     "ret.", "Mon.", "Tue", "Wed.", "Thu", "Fri.", "Sat.", "Sun.",
 )  # fmt: skip
-_MONEY_HINT = _hint(r"[$€£¥₴₽₹]|USD|EUR|GBP|UAH|RUB|JPY|CNY|CHF|PLN|CAD|AUD|INR")
+_MONEY_HINT = _hint(r"[$€£¥₴₽₹]|USD|EUR|GBP|UAH|RUB|JPY|CNY|CHF|PLN|CAD|AUD|INR|Rs")
 _AMPM_HINT = re.compile(r"\d\s?[aApP]\.?[mM]")
 
 
