@@ -787,7 +787,9 @@ _REGNAL = word_set(
     "Mohammed Abdullah Harald Olav Haakon Gustav Carl Margrethe Christian Frederik Albert "
     "Leopold Baudouin Rainier Constantine Otto Ludwig Friedrich Mary Anne Victoria Stephen "
     "John Paul Leo Pius Benedict Gregory Innocent Clement Urban Boniface Francis Sixtus "
-    "Alfonso Ferdinand Umberto Nikolai Pavel Ramesses Selim Suleiman Mehmed Murad"
+    "Alfonso Ferdinand Umberto Nikolai Pavel Ramesses Selim Suleiman Mehmed Murad Willem "
+    "Rama Akihito Ptolemy Cleopatra Darius Casimir Sigismund Vasily Boris Basil "
+    "Alfred Harold Edmund Canute Sancho Afonso Manuel Pedro Wenceslaus"
 )
 _ROYAL_TITLES = word_set(
     "Queen King Pope Tsar Tsarina Emperor Empress Kaiser Sultan Prince Princess Saint"
@@ -821,9 +823,11 @@ def _roman(match: re.Match[str]) -> str | None:
             if not (prev == "War" or royal or _AFTER_REGNAL_I.match(following)):
                 return None  # "when Peter I met …" could be "Peter, I …": unsure
     value = _roman_value(roman)
-    if prev in _CARDINAL_CONTEXT:
-        return f" {_title(_integer(value))}"
-    return f" the {_title(ordinal(value))}"
+    # A king's or pope's number is an ordinal ("Henry the Eighth"); after any other name it is
+    # a number in a series ("Final Fantasy Fifteen", "Gesetz Two", "World War Two").
+    if prev in _REGNAL or prev in _ROYAL_TITLES or before["title"] in _ROYAL_TITLES:
+        return f" the {_title(ordinal(value))}"
+    return f" {_title(_integer(value))}"
 
 
 # --- abbreviations --------------------------------------------------------------------------
