@@ -198,8 +198,31 @@ def _web(text: str, edits: Edits) -> str:
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}"
     r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}"
-    r"|\d{3}[.-]\d{3}[.-]\d{4})(?![\w]|[.-]\d)"
+    r"|\d{2,3}[.-]\d{3,4}[.-]\d{4})(?![\w]|[.-]\d)"
 )
+# "Los Angeles, CA 90069": a ZIP code after a state's code; both are read out.
+_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "D C",
+}  # fmt: skip
+_ZIP = re.compile(r"\b(?P<state>[A-Z]{2}) (?P<zip>\d{5})(?:-(?P<plus>\d{4}))?(?![\w-]|[.,]\d)")
+
+
+def _zip(match: re.Match[str]) -> str | None:
+    state = _STATES.get(match["state"])
+    if state is None:
+        return None
+    spoken = f"{state}, {_digits(match['zip'])}"
+    return spoken + (f", {_digits(match['plus'])}" if match["plus"] else "")
 
 
 def _phone(match: re.Match[str]) -> str | None:
@@ -677,7 +700,8 @@ _NUMBER_LETTER = re.compile(r"(?<![\w.,])(\d{1,2})([GDK])\b")
 _SHORT_YEAR = re.compile(r"['’](\d{2})(?![\w'’]|[.,]\d)")
 # Not next to a slash or colon: "1/2" after "on" may be a date, so it stays as written. Years
 # are read here too: a number 1000-2099 written without a comma, in a year's context.
-_CARDINAL = re.compile(r"(?P<n>\d(?<![\w.,/:]\d)\d*(?:,\d{3})*(?:\.\d+)?)(?![\w/:]|[.,]\d)")
+# A colon after the number counts only before a digit ("25:99"); "by 2024:" is a year.
+_CARDINAL = re.compile(r"(?P<n>\d(?<![\w.,/:]\d)\d*(?:,\d{3})*(?:\.\d+)?)(?![\w/]|[.,:]\d)")
 _QUANTIFIERS = word_set(
     "about around approximately nearly almost some over under than least roughly "
     "estimated total only just exactly"
@@ -1042,7 +1066,8 @@ def _passes(region: str, phonemes: bool) -> tuple[Pass, ...]:
     titles = "|".join(_TITLES).replace(".", r"\.")
     return (
         (False, _has(*_OTHER_HINTS), _OTHER, _other_abbreviation),  # first: "No. 10", "pp. 5"
-        (True, _hint(r"\+\d|\(\d{3}\)|\d{3}[.-]\d{3}[.-]\d{4}"), _PHONE, _phone),
+        (True, _hint(r"\+\d|\(\d{3}\)|\d{2}[.-]\d{3,4}[.-]\d{4}"), _PHONE, _phone),
+        (True, _hint(r"[A-Z]{2} \d{5}"), _ZIP, _zip),
         (
             True,
             _hint("Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"),
