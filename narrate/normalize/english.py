@@ -414,6 +414,7 @@ _SCALES = {"thousand": "thousand", "million": "million", "billion": "billion"}
 _SCALES |= {"trillion": "trillion", "k": "thousand", "K": "thousand", "m": "million"}
 _SCALES |= {"M": "million", "mn": "million", "mln": "million", "bn": "billion", "b": "billion"}
 _SCALES |= {"B": "billion", "bln": "billion", "tn": "trillion", "trn": "trillion"}
+_SCALES |= {"lakh": "lakh", "crore": "crore"}  # "Rs 24 lakh": Indian English
 # Nouns an amount of money describes: "the $1.2 billion deal" is "the ... dollar deal".
 _MONEY_NOUNS = word_set(
     "deal contract package loan fund fine bill budget project programme program investment "
@@ -429,7 +430,7 @@ _CODE_ALIASES = {"Rs": "INR", "Rs.": "INR"}
 
 def _scale(name: str) -> str:
     return (
-        rf"(?:\s?(?P<{name}w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion)\b"
+        rf"(?:\s?(?P<{name}w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)\b"
         rf"|\s?(?P<{name}a>mln|bln|trn|mn|bn|tn)\b|(?P<{name}g>[kKmMbB])\b)"
     )
 
@@ -583,6 +584,8 @@ _UNIT = re.compile(
     r"(?P<unit>[°º]\s?[CF]|[°º]|sq\s(?:km|mi|m)|[A-Za-z]{1,4}(?:/[hs]|²|2)?(?![\w/²])"
     r"|[\"″](?![\w\"]))"
 )
+# A straight double quote that is no inch mark: not right after a digit.
+_QUOTE_MARK = re.compile(r'(?<!\d)"')
 # Video resolutions: "1080p" is "ten eighty p", never pence.
 _RESOLUTIONS = frozenset({"240", "360", "480", "540", "576", "720", "1080", "1440", "2160", "4320"})
 # "3440x1440", "1920 × 1080": sizes, "by" between the numbers.
@@ -624,6 +627,8 @@ _ADJECTIVE_NOUNS = word_set(
     "radius buffer trench rocket rockets mortar mortars camera cameras sensor lens charger "
     "chargers monitor display screen battery"
 )
+# '22" long': a measure, not a size describing the next word ('a 34" monitor').
+_MEASURED = word_set("long wide tall high deep thick across diagonally")
 _SIGN_WORDS = {"-": "minus", "−": "minus", "+": "plus"}
 
 
@@ -642,7 +647,7 @@ def _units(gb: bool) -> Replacer:
             return None
         if unit == "p" and n1 in _RESOLUTIONS and not n2:
             return f"{_paired(int(n1))} p"
-        if unit in ('"', "″") and match.string.count('"', 0, match.start()) % 2:
+        if unit in ('"', "″") and len(_QUOTE_MARK.findall(match.string, 0, match.start())) % 2:
             return None  # the quotation mark closing '"… lost 34"'
         if unit == "x":
             return number(n1) + (f" to {number(n2)}" if n2 else "") + " times"
@@ -657,11 +662,17 @@ def _units(gb: bool) -> Replacer:
         amount = number(n1) + (f" to {number(n2)}" if n2 else "")
         following = match.string[match.end() :].split(" ", 2)
         adjective = (
-            (unit in ('"', "″") and match.string[match.end() : match.end() + 2][1:].isalnum())
+            (
+                unit in ('"', "″")
+                and match.string[match.end() : match.end() + 2][1:].isalnum()
+                and _bare(following[1]) not in _MEASURED
+            )
             or sep == "-"
             or (not sep and len(following) > 1 and _bare(following[1]) in _ADJECTIVE_NOUNS)
             or (previous_word(match).lower() in ("a", "an") and not unit.startswith(("°", "º")))
         )
+        if adjective and " per " in many:
+            return f"{amount} {many}"  # "a 30fps game": "a thirty frames per second game"
         if adjective:
             return f"{amount} {one}" if unit in ('"', "″") else f"{amount}-{one}"
         singular = n1 in ("1", "1.0") and not n2
