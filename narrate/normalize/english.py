@@ -23,6 +23,10 @@ the cases):
 - ranges and scores: a dash between numbers reads "to" ("2014-2022", "won 3-1", "pages 5–7").
 - units: "20 km" → "twenty kilometers" (en-GB "kilometres"), "a 20-km trip" → "a
   twenty-kilometer trip", "-5°C" → "minus five degrees Celsius".
+- Roman numerals: an ordinal after a king's or pope's name ("Henry the Eighth"), a number
+  after any other ("World War Two", "Final Fantasy Fifteen").
+- which all-caps words are acronyms is decided in ``capitals.py``: "FBI" is spelled, while
+  "WASHINGTON", "JANIE HAR" or an emphatic "DID" stay words.
 - letters of an acronym are written apart ("U S", "W H O"). With ``phonemes`` (eSpeak reads
   ``[[...]]``) the letter A is written as its phonemes: eSpeak reads a lone "A" as the article.
 - anything a pass is unsure of stays as written: "20m" (metres or million?), "1/2" after "on",
