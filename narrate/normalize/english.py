@@ -23,6 +23,10 @@ the cases):
 - ranges and scores: a dash between numbers reads "to" ("2014-2022", "won 3-1", "pages 5–7").
 - units: "20 km" → "twenty kilometers" (en-GB "kilometres"), "a 20-km trip" → "a
   twenty-kilometer trip", "-5°C" → "minus five degrees Celsius".
+- Roman numerals: an ordinal after a king's or pope's name ("Henry the Eighth"), a number
+  after any other ("World War Two", "Final Fantasy Fifteen").
+- which all-caps words are acronyms is decided in ``capitals.py``: "FBI" is spelled, while
+  "WASHINGTON", "JANIE HAR" or an emphatic "DID" stay words.
 - letters of an acronym are written apart ("U S", "W H O"). With ``phonemes`` (eSpeak reads
   ``[[...]]``) the letter A is written as its phonemes: eSpeak reads a lone "A" as the article.
 - anything a pass is unsure of stays as written: "20m" (metres or million?), "1/2" after "on",
@@ -40,6 +44,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ._core import Edits, Replacer, keep_final_dot, previous_word, spell, word_set
+from .capitals import LETTER_ACRONYMS, in_capitals, letters_for, sayable
 
 # --- number words ---------------------------------------------------------------------------
 
@@ -197,8 +202,31 @@ def _web(text: str, edits: Edits) -> str:
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}"
     r"|\(\d{3}\)\s?\d{3}[\s.-]\d{4}"
-    r"|\d{3}[.-]\d{3}[.-]\d{4})(?![\w]|[.-]\d)"
+    r"|\d{2,3}[.-]\d{3,4}[.-]\d{4})(?![\w]|[.-]\d)"
 )
+# "Los Angeles, CA 90069": a ZIP code after a state's code; both are read out.
+_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "D C",
+}  # fmt: skip
+_ZIP = re.compile(r"\b(?P<state>[A-Z]{2}) (?P<zip>\d{5})(?:-(?P<plus>\d{4}))?(?![\w-]|[.,]\d)")
+
+
+def _zip(match: re.Match[str]) -> str | None:
+    state = _STATES.get(match["state"])
+    if state is None:
+        return None
+    spoken = f"{state}, {_digits(match['zip'])}"
+    return spoken + (f", {_digits(match['plus'])}" if match["plus"] else "")
 
 
 def _phone(match: re.Match[str]) -> str | None:
@@ -390,6 +418,7 @@ _SCALES = {"thousand": "thousand", "million": "million", "billion": "billion"}
 _SCALES |= {"trillion": "trillion", "k": "thousand", "K": "thousand", "m": "million"}
 _SCALES |= {"M": "million", "mn": "million", "mln": "million", "bn": "billion", "b": "billion"}
 _SCALES |= {"B": "billion", "bln": "billion", "tn": "trillion", "trn": "trillion"}
+_SCALES |= {"lakh": "lakh", "crore": "crore"}  # "Rs 24 lakh": Indian English
 # Nouns an amount of money describes: "the $1.2 billion deal" is "the ... dollar deal".
 _MONEY_NOUNS = word_set(
     "deal contract package loan fund fine bill budget project programme program investment "
@@ -398,12 +427,14 @@ _MONEY_NOUNS = word_set(
     "prize reward ransom debt penalty round valuation pledge"
 )
 _SYM = r"US\$|C\$|A\$|HK\$|NZ\$|\$|€|£|¥|₴|₽|₹"
-_CODE = "|".join(c for c in _CURRENCIES if c.isalpha())
+# "Rs 300", "Rs. 1,500": rupees, written before the amount like a currency code.
+_CODE = "|".join(c for c in _CURRENCIES if c.isalpha()) + r"|Rs\.?"
+_CODE_ALIASES = {"Rs": "INR", "Rs.": "INR"}
 
 
 def _scale(name: str) -> str:
     return (
-        rf"(?:\s(?P<{name}w>thousand|million|billion|trillion)\b"
+        rf"(?:\s?(?P<{name}w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)\b"
         rf"|\s?(?P<{name}a>mln|bln|trn|mn|bn|tn)\b|(?P<{name}g>[kKmMbB])\b)"
     )
 
@@ -423,6 +454,8 @@ _BARE_SCALE = re.compile(rf"(?P<n1>{_NUM_AT})(?:\s?(?P<a>mln|bln|trn|mn|bn|tn)|(
 
 def _scale_word(match: re.Match[str], name: str) -> str:
     found = match[name + "w"] or match[name + "a"] or match[name + "g"]
+    if match[name + "w"]:
+        found = found.lower()  # "$17 Million" in a title
     return _SCALES[found] if found else ""
 
 
@@ -431,6 +464,7 @@ def _money(gb: bool) -> Replacer:
         if _glued(match) or match.string[match.start() - 1 : match.start()] in (".", ","):
             return None
         code = _SYMBOLS[match["sym"]] if match["sym"] else match["code"]
+        code = _CODE_ALIASES.get(code, code)
         one, many, minor, minors = _CURRENCIES[code]
         if gb and code == "RUB":
             one, many = "rouble", "roubles"
@@ -528,7 +562,21 @@ _UNITS: dict[str, tuple[str, str]] = {
     "° F": ("degree Fahrenheit", "degrees Fahrenheit"),
     "°": ("degree", "degrees"),
     "pts": ("point", "points"),
-    "p": ("penny", "pence"),  # "98p", glued only
+    "p": ("penny", "pence"),  # "98p", glued only; "1080p" is a video resolution (_units)
+    "fps": ("frame per second", "frames per second"),
+    "Hz": ("hertz", "hertz"),
+    "kHz": ("kilohertz", "kilohertz"),
+    "MHz": ("megahertz", "megahertz"),
+    "GHz": ("gigahertz", "gigahertz"),
+    "MP": ("megapixel", "megapixels"),  # "12MP camera"
+    "mAh": ("milliamp hour", "milliamp hours"),
+    "W": ("watt", "watts"),  # "72W", glued only: "5 W" may be a compass point
+    "ms": ("millisecond", "milliseconds"),
+    "nm": ("nanometer", "nanometers"),
+    # "9x as cheap", "1-2x faster": glued only, always "times", never an adjective.
+    "x": ("times", "times"),
+    '"': ("inch", "inches"),  # '34" monitor': glued only, and not closing a quotation
+    "″": ("inch", "inches"),
     # "40C", glued only (checked in _units): British papers drop the degree sign.
     "C": ("degree Celsius", "degrees Celsius"),
     "F": ("degree Fahrenheit", "degrees Fahrenheit"),
@@ -537,8 +585,31 @@ _UNITS: dict[str, tuple[str, str]] = {
 # than trying fifty alternatives at every number.
 _UNIT = re.compile(
     rf"(?P<n1>{_NUM_AT})(?:\s?(?:[-–]|to)\s?(?P<n2>{_NUM}))?(?P<sep>\s|-|)"
-    r"(?P<unit>[°º]\s?[CF]|[°º]|sq\s(?:km|mi|m)|[A-Za-z]{1,4}(?:/[hs]|²|2)?)(?![\w/²])"
+    r"(?P<unit>[°º]\s?[CF]|[°º]|sq\s(?:km|mi|m)|[A-Za-z]{1,4}(?:/[hs]|²|2)?(?![\w/²])"
+    r"|[\"″](?![\w\"]))"
 )
+# A straight double quote that is no inch mark: not right after a digit.
+_QUOTE_MARK = re.compile(r'(?<!\d)"')
+# Video resolutions: "1080p" is "ten eighty p", never pence.
+_RESOLUTIONS = frozenset({"240", "360", "480", "540", "576", "720", "1080", "1440", "2160", "4320"})
+# "3440x1440", "1920 × 1080": sizes, "by" between the numbers.
+_DIMENSION = re.compile(r"(\d(?<![\w.,]\d)\d*)(?:x|\s?×\s?)(\d+)(?![\w]|[.,]\d)")
+
+
+def _paired(value: int) -> str:
+    """A size as it is said, in pairs of digits: 1080 "ten eighty", 720 "seven twenty"."""
+    if value < 100 or value % 100 == 0 or value >= 10000:
+        return _integer(value)
+    if value >= 1000:
+        return year(value)
+    high, low = divmod(value, 100)
+    return f"{_integer(high)} {_minutes(low)}"
+
+
+def _dimension(match: re.Match[str]) -> str:
+    return f"{_paired(int(match[1]))} by {_paired(int(match[2]))}"
+
+
 # "€340 per MWh": a unit after "per" with no number of its own, said in the singular.
 _PER_UNIT = re.compile(r"per (?P<unit>[A-Za-z]{1,4}(?:²|2)?)\b")
 
@@ -557,9 +628,16 @@ def _per_unit(gb: bool) -> Replacer:
 # Calibres and sizes used as adjectives read in the singular: "155mm shells".
 _ADJECTIVE_NOUNS = word_set(
     "shell shells artillery howitzer howitzers round rounds ammunition gun guns cannon zone "
-    "radius buffer trench rocket rockets mortar mortars"
+    "radius buffer trench rocket rockets mortar mortars camera cameras sensor lens charger "
+    "chargers monitor display screen battery"
 )
+# '22" long': a measure, not a size describing the next word ('a 34" monitor').
+_MEASURED = word_set("long wide tall high deep thick across diagonally")
 _SIGN_WORDS = {"-": "minus", "−": "minus", "+": "plus"}
+
+
+def _bare(word: str) -> str:
+    return word.rstrip(".,;:!?")
 
 
 def _units(gb: bool) -> Replacer:
@@ -569,8 +647,14 @@ def _units(gb: bool) -> Replacer:
             return None
         if unit in ("C", "F") and sep:
             return None  # "5 C" is a grade or a list item, "40C" a temperature
-        if unit == "p" and sep:
+        if unit in ("p", "W", "x", '"', "″") and sep:
             return None
+        if unit == "p" and n1 in _RESOLUTIONS and not n2:
+            return f"{_paired(int(n1))} p"
+        if unit in ('"', "″") and len(_QUOTE_MARK.findall(match.string, 0, match.start())) % 2:
+            return None  # the quotation mark closing '"… lost 34"'
+        if unit == "x":
+            return number(n1) + (f" to {number(n2)}" if n2 else "") + " times"
         if unit in ("m", "g", "mi", "ha", "ft") and sep != " ":
             return None  # "20m" (metres? million?), "5g": unsure, left as written
         if unit.startswith(("°", "º")) and sep == "-":
@@ -582,12 +666,19 @@ def _units(gb: bool) -> Replacer:
         amount = number(n1) + (f" to {number(n2)}" if n2 else "")
         following = match.string[match.end() :].split(" ", 2)
         adjective = (
-            sep == "-"
-            or (not sep and len(following) > 1 and following[1] in _ADJECTIVE_NOUNS)
+            (
+                unit in ('"', "″")
+                and match.string[match.end() : match.end() + 2][1:].isalnum()
+                and _bare(following[1]) not in _MEASURED
+            )
+            or sep == "-"
+            or (not sep and len(following) > 1 and _bare(following[1]) in _ADJECTIVE_NOUNS)
             or (previous_word(match).lower() in ("a", "an") and not unit.startswith(("°", "º")))
         )
+        if adjective and " per " in many:
+            return f"{amount} {many}"  # "a 30fps game": "a thirty frames per second game"
         if adjective:
-            return f"{amount}-{one}"
+            return f"{amount} {one}" if unit in ('"', "″") else f"{amount}-{one}"
         singular = n1 in ("1", "1.0") and not n2
         return f"{amount} {one if singular else many}"
 
@@ -624,7 +715,8 @@ _NUMBER_LETTER = re.compile(r"(?<![\w.,])(\d{1,2})([GDK])\b")
 _SHORT_YEAR = re.compile(r"['’](\d{2})(?![\w'’]|[.,]\d)")
 # Not next to a slash or colon: "1/2" after "on" may be a date, so it stays as written. Years
 # are read here too: a number 1000-2099 written without a comma, in a year's context.
-_CARDINAL = re.compile(r"(?P<n>\d(?<![\w.,/:]\d)\d*(?:,\d{3})*(?:\.\d+)?)(?![\w/:]|[.,]\d)")
+# A colon after the number counts only before a digit ("25:99"); "by 2024:" is a year.
+_CARDINAL = re.compile(r"(?P<n>\d(?<![\w.,/:]\d)\d*(?:,\d{3})*(?:\.\d+)?)(?![\w/]|[.,:]\d)")
 _QUANTIFIERS = word_set(
     "about around approximately nearly almost some over under than least roughly "
     "estimated total only just exactly"
@@ -734,7 +826,9 @@ _REGNAL = word_set(
     "Mohammed Abdullah Harald Olav Haakon Gustav Carl Margrethe Christian Frederik Albert "
     "Leopold Baudouin Rainier Constantine Otto Ludwig Friedrich Mary Anne Victoria Stephen "
     "John Paul Leo Pius Benedict Gregory Innocent Clement Urban Boniface Francis Sixtus "
-    "Alfonso Ferdinand Umberto Nikolai Pavel Ramesses Selim Suleiman Mehmed Murad"
+    "Alfonso Ferdinand Umberto Nikolai Pavel Ramesses Selim Suleiman Mehmed Murad Willem "
+    "Rama Akihito Ptolemy Cleopatra Darius Casimir Sigismund Vasily Boris Basil "
+    "Alfred Harold Edmund Canute Sancho Afonso Manuel Pedro Wenceslaus"
 )
 _ROYAL_TITLES = word_set(
     "Queen King Pope Tsar Tsarina Emperor Empress Kaiser Sultan Prince Princess Saint"
@@ -768,9 +862,11 @@ def _roman(match: re.Match[str]) -> str | None:
             if not (prev == "War" or royal or _AFTER_REGNAL_I.match(following)):
                 return None  # "when Peter I met …" could be "Peter, I …": unsure
     value = _roman_value(roman)
-    if prev in _CARDINAL_CONTEXT:
-        return f" {_title(_integer(value))}"
-    return f" the {_title(ordinal(value))}"
+    # A king's or pope's number is an ordinal ("Henry the Eighth"); after any other name it is
+    # a number in a series ("Final Fantasy Fifteen", "Gesetz Two", "World War Two").
+    if prev in _REGNAL or prev in _ROYAL_TITLES or before["title"] in _ROYAL_TITLES:
+        return f" the {_title(ordinal(value))}"
+    return f" {_title(_integer(value))}"
 
 
 # --- abbreviations --------------------------------------------------------------------------
@@ -846,30 +942,6 @@ def _other_abbreviation(match: re.Match[str]) -> str | None:
 
 # --- acronyms -------------------------------------------------------------------------------
 
-# Read as words; eSpeak says them right as written, so they stay.
-WORD_ACRONYMS = word_set(
-    "NATO UNESCO UNICEF NASA OPEC COVID AIDS UEFA FIFA ASEAN BRICS HIMARS ATACMS NASDAQ FEMA "
-    "TASS ISIS ISIL ICE SWIFT NAFTA NABU SAPO UNIAN OMON GULAG UNRWA OCHA NASAMS SCALP "
-    "MANPADS JASSM OSINT HUMINT ECOWAS INTERPOL EUROPOL SARS MERS NIMBY PACE COP DOGE MAGA "
-    "LEGO IKEA CERN SIM PIN GIF EFTA IRIS RAM LAN SALT START NEWS"
-)
-# Read letter by letter even though a rule might take them for words.
-LETTER_ACRONYMS = (
-    word_set(
-        "WHO IAEA OSCE ISW IMF AFP AP ICC ICJ EU UN UK US USA UAE SBU HUR GUR ZSU ZNPP NPP KGB "
-        "FSB GRU SVR USSR CIA FBI NSA ECB IOC IDF IRGC UNHCR UNDP ICAO OECD GDP CEO NGO EV AI "
-        "BBC CNN ABC NBC CBS NPR VOA RFE CET CEST EET EEST GMT UTC BST EST EDT PST PDT CST CDT "
-        "MSK ET PT DPR LPR DNR LNR CSTO PM MP MEP ATM EPA DOJ DHS MLRS GLSDB APC IFV UAV UAF AFU "
-        "OAS OIC AU WTO WFP ILO IEA UNGA UNSC ECHR PACE"
-    )
-    - WORD_ACRONYMS
-)
-# All-caps words that are ordinary words in a shouted headline, never acronyms.
-_CAPS_WORDS = word_set(
-    "IT IS IN ON AT TO OF OR AN AS BE BY DO GO HE ME MY NO SO UP WE THE AND FOR NOT BUT YOU "
-    "ALL NEW NOW OUT OUR WAR HIS HER ITS ARE WAS HAS HAD CAN MAY SAY LIVE BREAKING UPDATE "
-    "VIDEO PHOTO PHOTOS WATCH READ MORE EXCLUSIVE OPINION ANALYSIS I A"
-)
 # All-caps forms said as words of their own.
 _SPOKEN_CAPS = {
     "OK": "okay", "WWI": "World War One", "WWII": "World War Two", "WW1": "World War One",
@@ -881,21 +953,6 @@ _DOTTED = re.compile(
 _CAPS = re.compile(
     r"(?P<w>[A-Z](?<![\w.&-][A-Z])[A-Z&]*[A-Z])(?P<s>s|['’]s)?(?![\w&])(?!\.[A-Za-z])"
 )
-_SAYABLE = re.compile(
-    r"[BCDFGHJKLMNPQRSTVWXZ]{0,2}[AEIOUY]{1,2}"
-    r"(?:[BCDFGHJKLMNPQRSTVWXZ]{1,2}[AEIOUY]{1,2})*[BCDFGHJKLMNPQRSTVWXZ]{0,2}"
-)
-
-
-def _letters_for(word: str) -> bool:
-    """Whether an all-caps word is read as letters: the lists, then shape."""
-    if word in LETTER_ACRONYMS:
-        return True
-    if word in WORD_ACRONYMS or word in _CAPS_WORDS:
-        return False
-    if len(word) <= 3 or not any(ch in "AEIOUY" for ch in word):
-        return True
-    return _SAYABLE.fullmatch(word) is None
 
 
 def _acronyms(phonemes: bool) -> tuple[Replacer, Replacer]:
@@ -913,7 +970,16 @@ def _acronyms(phonemes: bool) -> tuple[Replacer, Replacer]:
             return None  # "II" or "XIV" with no name before it: unsure, left as written
         if word in _SPOKEN_CAPS:
             return _SPOKEN_CAPS[word] + suffix
-        if not _letters_for(word):
+        if not letters_for(word):
+            return None
+        if (
+            word not in LETTER_ACRONYMS
+            and sayable(word)
+            and (len(word) > 3 or word[0] not in "AEIOU")
+            and in_capitals(match.string, match.start(), match.end("w"))
+        ):
+            # "SAN FRANCISCO", "JANIE HAR": words in capitals, not acronyms. A short word that
+            # starts with a vowel is an acronym far more often ("GSYNC IPS Panel", "AMD").
             return None
         # "NGOs" → "N G O's": eSpeak reads a bare "Os" after letters as a word.
         return letters(word, phonemes) + ("'s" if suffix else "")
@@ -1015,7 +1081,8 @@ def _passes(region: str, phonemes: bool) -> tuple[Pass, ...]:
     titles = "|".join(_TITLES).replace(".", r"\.")
     return (
         (False, _has(*_OTHER_HINTS), _OTHER, _other_abbreviation),  # first: "No. 10", "pp. 5"
-        (True, _hint(r"\+\d|\(\d{3}\)|\d{3}[.-]\d{3}[.-]\d{4}"), _PHONE, _phone),
+        (True, _hint(r"\+\d|\(\d{3}\)|\d{2}[.-]\d{3,4}[.-]\d{4}"), _PHONE, _phone),
+        (True, _hint(r"[A-Z]{2} \d{5}"), _ZIP, _zip),
         (
             True,
             _hint("Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"),
@@ -1032,6 +1099,7 @@ def _passes(region: str, phonemes: bool) -> tuple[Pass, ...]:
         (True, _MONEY_HINT, _MONEY_AFTER, _money(gb)),
         (True, _has("-", "+", "−"), _SIGN, _sign),
         (True, _has("%", "per cent", "pct"), _PERCENT, _percent),
+        (True, _has("x", "×"), _DIMENSION, _dimension),
         (True, _always, _UNIT, _units(gb)),
         (True, _hint(r"\d\s?(?:mln|bln|trn|mn|bn|tn|m)\b"), _BARE_SCALE, _bare_scale),
         (False, _has("per "), _PER_UNIT, _per_unit(gb)),
@@ -1059,7 +1127,7 @@ _OTHER_HINTS = (
     "approx", "Inc.", "Corp.", "Bros.", "Dept.", "Univ.", "Ave.", "Blvd.", "Rd.", "Mt.", "Ft.",
     "ret.", "Mon.", "Tue", "Wed.", "Thu", "Fri.", "Sat.", "Sun.",
 )  # fmt: skip
-_MONEY_HINT = _hint(r"[$€£¥₴₽₹]|USD|EUR|GBP|UAH|RUB|JPY|CNY|CHF|PLN|CAD|AUD|INR")
+_MONEY_HINT = _hint(r"[$€£¥₴₽₹]|USD|EUR|GBP|UAH|RUB|JPY|CNY|CHF|PLN|CAD|AUD|INR|Rs")
 _AMPM_HINT = re.compile(r"\d\s?[aApP]\.?[mM]")
 
 
@@ -1169,7 +1237,7 @@ def _code_number(phonemes: bool) -> Replacer:
         if match.group(0) in _SPOKEN_CAPS:
             return _SPOKEN_CAPS[match.group(0)]
         code, value = match["l"], match["n"]
-        head = letters(code, phonemes) if _letters_for(code) else code
+        head = letters(code, phonemes) if letters_for(code) else code
         spoken = f"{head} {number(value)}"
         if match["suffix"]:
             spoken += " " + letters(match["suffix"], phonemes)  # "T-90M" → "T ninety M"
