@@ -127,12 +127,19 @@ _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "U.S", "a.m": the token bef
 # Terminal punctuation, any closing quotes or brackets, then the space a boundary needs. Dots
 # inside "3.5", "example.com" or "a.b@c.org" have no space after them and never match.
 _CANDIDATE = re.compile(r"([.!?…]+)([\"'”’»)\]}]*)\s+")
+# Chinese and Japanese end sentences with full-width marks and write no space after them; the
+# closing brackets and quotes that follow ("。」") stay with the sentence they close.
+_CJK_END = re.compile(r"[。！？]+[」』）】〕〉》”’\"')\]]*\s*")
+# A quotation closed by its sentence's mark runs on when a quotative particle follows
+# ("「もう帰る。」と言った。" is one sentence).
+_QUOTATIVE = ("と", "って", "、", "，")
 _OPENING_PUNCT = "\"'“‘«„([{¿¡"
 _NEXT_WORD = re.compile(r"[\"'“‘«„(\[{¿¡]*([^\W\d_]*)(.?)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _HAS_WORD = re.compile(r"[^\W_]")
 _ENDS_TERMINAL = re.compile(r"[.!?…][\"'”’»)\]}]*$")
-_BRACKETS = {"(": ")", "[": "]"}
+_BRACKETS = {"(": ")", "[": "]", "「": "」", "『": "』", "（": "）", "【": "】"}
+_CLOSING_BRACKETS = frozenset(_BRACKETS.values())
 # A bracketed aside up to this long is read as one piece: its dots are a citation's ("[HR.
 # At-Tirmidzi no. 178]") more often than sentence ends. A longer one splits as usual.
 _MAX_ASIDE = 200
@@ -153,7 +160,7 @@ def _asides(text: str) -> list[tuple[int, int]]:
             start = stack.pop()
             if i - start <= _MAX_ASIDE:
                 spans.append((start, i))
-        elif ch in ")]":
+        elif ch in _CLOSING_BRACKETS:
             stack.clear()  # a stray closer: the brackets do not pair up, trust none
     return spans
 
@@ -211,11 +218,21 @@ def _split_sentences(text: str, lang: _Abbreviations = _ENGLISH) -> list[str]:
     raw: list[str] = []
     start = 0
     asides = _asides(text)
+    cuts: list[tuple[int, int]] = []  # (end of a sentence, start of the next)
     for match in _CANDIDATE.finditer(text):
         inside = any(o < match.start() and match.end(2) <= c for o, c in asides)
         if not inside and _is_boundary(text, match, lang):
-            raw.append(text[start : match.end(2)])
-            start = match.end()
+            cuts.append((match.end(2), match.end()))
+    for match in _CJK_END.finditer(text):
+        end = match.start() + len(match.group().rstrip())
+        inside = any(o < match.start() and end <= c for o, c in asides)
+        closed = text[end - 1] not in "。！？"
+        if not inside and not (closed and text.startswith(_QUOTATIVE, end)):
+            cuts.append((end, match.end()))
+    for end, nxt in sorted(cuts):
+        if end > start:
+            raw.append(text[start:end])
+            start = nxt
     raw.append(text[start:])
     # A wordless piece ("End. *") would be a silent or garbled segment: glue it to a neighbour.
     sentences: list[str] = []
