@@ -3,11 +3,13 @@
 The programme opens with the headline, the byline ("By A and B.") and the date ("May 5, 2025."),
 worded in the reading voice's language by :mod:`narrate.framing` ("Автор: ...", "5 травня 2025
 року."), then reads the body block by block. Headings become their own segments and start a
-chapter; paragraphs, list items and blockquotes are split into sentences.
+chapter; paragraphs, list items and blockquotes are split into sentences (abbreviations by the
+article's language: "ca. 10 Mio." in German; Chinese and Japanese at 。！？).
 
 Quotations get their own segments (``quoted=True``) so a later stage can give them a second
-voice. Only double quotation marks count (“ ”, " ", « », „ “): an apostrophe or a single quote
-is far more often a possessive or an elision than a quotation. A quoted span is split out only
+voice. Only double quotation marks count (“ ”, " ", « », „ “), and a straight mark pairs with a
+curly one (pages mix them): an apostrophe or a single quote is far more often a possessive or an
+elision than a quotation. A quoted span is split out only
 when it reads as a clause someone said; a short scare quote stays inside the narrator's
 sentence. A block whose quotation never closes is read by the narrator alone, unless it is the
 news convention of a quotation running on over several paragraphs (each one opens with a mark,
@@ -253,8 +255,11 @@ def _split_sentences(text: str, lang: _Abbreviations = _ENGLISH) -> list[str]:
 
 # --- quotations ---------------------------------------------------------------------------
 
-_CLOSERS = {"“": "”", "«": "»", "„": "“”", '"': '"'}
+# Pages mix straight and curly marks ('"Who said so?” he asked.'), so a double quotation
+# opened either way closes at the next double closing mark of either kind.
+_CLOSERS = {"“": '”"', "«": "»", "„": '“”"', '"': '"”'}
 _OPENER = re.compile(r"[“«„\"]")
+_ANY_CLOSER = re.compile(r"[”»“\"]")
 # A straight double quote opens a quotation only at the start of a word, so inch marks
 # ('a 12" screen') and stray closers are left alone.
 _STRAIGHT_OPENS_AFTER = frozenset(" ([{—–-/:")
@@ -280,6 +285,30 @@ def _opens_straight(text: str, at: int) -> bool:
     return (before.isspace() or before in _STRAIGHT_OPENS_AFTER) and bool(after.strip())
 
 
+def _closing(text: str, at: int, mark: str) -> int | None:
+    """Where the quotation opened by ``mark`` at ``at`` closes, or ``None``.
+
+    Inside a curly or angled quotation a straight mark that opens a word starts a nested
+    quotation ('“He said "no" to me,” she said'): its own closing mark is skipped, not taken
+    for the outer one's.
+    """
+    closers = _CLOSERS[mark]
+    i = at + 1
+    while (found := _ANY_CLOSER.search(text, i)) is not None:
+        i = found.start()
+        ch = text[i]
+        if ch in closers:
+            if ch == '"' and mark != '"' and _opens_straight(text, i):
+                inner = text.find('"', i + 1)
+                if inner < 0:
+                    return None
+                i = inner + 1
+                continue
+            return i
+        i += 1
+    return None
+
+
 def _scan_quotes(text: str) -> _Scan:
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -289,10 +318,10 @@ def _scan_quotes(text: str) -> _Scan:
         if mark == '"' and not _opens_straight(text, at):
             pos = at + 1
             continue
-        ends = [i for i in (text.find(c, at + 1) for c in _CLOSERS[mark]) if i >= 0]
-        if not ends:
+        close = _closing(text, at, mark)
+        if close is None:
             return _Scan(tuple(spans), at)
-        end = min(ends) + 1
+        end = close + 1
         spans.append((at, end))
         pos = end
     return _Scan(tuple(spans), None)
