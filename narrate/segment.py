@@ -63,7 +63,11 @@ _SOFT_ABBREVIATIONS = frozenset((
     "St", "Jr", "Sr", "Inc", "Co", "Corp", "Ltd", "approx", "Approx", "est", "Est", "Jan",
     "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mon", "Tue",
     "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun", "Mt", "Ft", "Ave", "Blvd",
-    # US states as AP style abbreviates them in datelines ("ST. JOSEPH, Mich. (AP)")
+))  # fmt: skip
+# US states as AP style abbreviates them ("ST. JOSEPH, Mich. (AP)", "Tampa, Fla., and"). No name
+# follows one, so a capital right after it starts a sentence ("in Chesapeake City, Md. VIP
+# tickets"); a bracket, a dash or a lower-case word does not.
+_PLACES = frozenset((
     "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill", "Ind", "Kan",
     "Kans", "Ky", "La", "Md", "Mass", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb", "Nebr", "Nev",
     "Okla", "Ore", "Pa", "Penn", "Tenn", "Tex", "Va", "Vt", "Wash", "Wis", "Wisc", "Wyo",
@@ -119,9 +123,9 @@ _BY_LANGUAGE = {
         starters=_GERMAN_STARTERS,
         ordinals=True,
     ),
+    # "dll.", "dsb." (etc.) need no entry: they end a sentence before a capital.
     "id": _Abbreviations(
         always=frozenset(("HR", "Jl", "Kec", "Kab", "Drs", "Ir", "dr", "Hj", "KH", "Prov")),
-        soft=frozenset(("dll", "dsb", "dst", "dkk")),
     ),
 }
 
@@ -206,6 +210,8 @@ def _is_boundary(text: str, match: re.Match[str], lang: _Abbreviations) -> bool:
         return False
     terminal, closing = match.group(1), match.group(2)
     token = text[text.rfind(" ", 0, match.start()) + 1 : match.start()].lstrip(_OPENING_PUNCT)
+    if terminal == "." and not closing and {token, token[:1] + token[1:].lower()} & _PLACES:
+        return text[match.end()].isupper()
     if terminal == "!" and not closing and len(token) == 1 and token.isupper():
         # A one-letter name with its exclamation mark ("E! News"), unless a sentence follows.
         return word[:1] + word[1:].lower() in _SENTENCE_STARTERS | lang.starters

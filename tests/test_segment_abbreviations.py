@@ -40,6 +40,10 @@ def test_titles_datelines_and_asides_stay_whole(text: str) -> None:
         ("They moved to Calif. The rent was high.", ["They moved to Calif.", "The rent was high."]),
         ("She got an A! Then she went home.", ["She got an A!", "Then she went home."]),
         (
+            "The symposium is at Riveredge in Chesapeake City, MD. VIP tickets sold out.",
+            ["The symposium is at Riveredge in Chesapeake City, MD.", "VIP tickets sold out."],
+        ),
+        (
             "He spoke at length (he always does. Nobody minds.) and left. It rained.",
             ["He spoke at length (he always does. Nobody minds.) and left.", "It rained."],
         ),
@@ -76,4 +80,12 @@ def test_german_rules_stay_with_german_articles() -> None:
     assert texts("The vote was in 2024. 2025 will be different.") == [
         "The vote was in 2024.",
         "2025 will be different.",
+    ]
+
+
+def test_indonesian_etc_still_ends_a_sentence() -> None:
+    text = "Imam Bukhari, Imam Muslim dsb. Sebagian perawi haditsnya dari Syiah."
+    assert texts(text, "id-ID") == [
+        "Imam Bukhari, Imam Muslim dsb.",
+        "Sebagian perawi haditsnya dari Syiah.",
     ]
