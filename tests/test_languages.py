@@ -1,6 +1,7 @@
 """narrate's own words around a story in the story's language, and the language of a page that
-declares none (tests/fixtures/lang: Ukrainian, Russian and German pages with an author and a
-date; a windows-1251 Ukrainian page without ``lang``)."""
+declares none or the wrong one (tests/fixtures/lang: Ukrainian, Russian and German pages with an
+author and a date; a windows-1251 Ukrainian page without ``lang``; a German page tagged English
+and an English one tagged German)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from conftest import FIXTURES
 from mutagen.id3 import ID3
 
 import narrate
-from narrate.clean._language import infer_language
+from narrate.clean._language import infer_language, resolve_language
 from narrate.config import Config
 from narrate.framing import framing_for
 from narrate.model import Article, Block
@@ -243,13 +244,75 @@ def test_a_cyrillic_page_without_lang_says_its_language_and_gets_its_voice() -> 
     assert any("сорок нових автобусів" in s.spoken for s in spoken.segments if s.role == "body")
 
 
-def test_a_declared_language_is_never_second_guessed(tmp_path: Path) -> None:
+def test_a_declared_language_gives_way_only_to_plain_evidence(tmp_path: Path) -> None:
+    # Cyrillic under lang="en" was once kept as English; the English voice cannot read a word
+    # of it, so the alphabet now wins (see (c) for Latin-script text).
     page = tmp_path / "en.html"
     text = (PAGES / "ru.html").read_text(encoding="utf-8").replace('lang="ru"', 'lang="en"')
     page.write_text(text, encoding="utf-8")
-    assert narrate.extract(str(page), Config()).language == "en"
+    assert narrate.extract(str(page), Config()).language == "ru"
+    # A short German page without lang has too few words to call: the default voice, en-us.
     latin = tmp_path / "latin.html"
     latin.write_text(
         (PAGES / "de.html").read_text(encoding="utf-8").replace(' lang="de"', ""), encoding="utf-8"
     )
-    assert narrate.extract(str(latin), Config()).language is None  # the default voice, en-us
+    assert narrate.extract(str(latin), Config()).language is None
+    # ... and the same page under lang="en" stays English.
+    latin.write_text(
+        (PAGES / "de.html").read_text(encoding="utf-8").replace('lang="de"', 'lang="en"'),
+        encoding="utf-8",
+    )
+    assert narrate.extract(str(latin), Config()).language == "en"
+
+
+# --- (c) a page that declares the wrong language ------------------------------------------
+
+GERMAN = (
+    "Die Messe in Köln hat in diesem Jahr mehr als 40.000 Besucher gezählt, teilten die "
+    "Veranstalter am Freitag mit. Das sind deutlich mehr als im vergangenen Jahr, als die Halle "
+    "wegen der Bauarbeiten nur zur Hälfte genutzt werden konnte. Die meisten Aussteller kamen "
+    "aus Deutschland und den Niederlanden. Viele von ihnen zeigten neue Geräte für die Arbeit "
+    "im Büro, aber auch Programme, mit denen sich die Daten der Kunden besser schützen lassen."
+)
+ENGLISH = (
+    "The trade fair in Cologne counted more than 40,000 visitors this year, the organisers said "
+    "on Friday. That is far more than last year, when only half of the hall could be used "
+    "because of the building work. Most of the exhibitors came from Germany and the "
+    "Netherlands. Many of them showed new devices for office work, but also programs that keep "
+    "their customers' data safer, and the city said it would improve the rail link."
+)
+
+
+@pytest.mark.parametrize(
+    ("declared", "texts", "language"),
+    [
+        ("en", [GERMAN], "de"),  # a German story under a template's lang="en"
+        ("de", [ENGLISH], "en"),
+        ("en-US", [ENGLISH], "en-US"),  # agreeing: the tag is kept, region and all
+        ("de-AT", [GERMAN], "de-AT"),
+        ("en", [GERMAN[:120]], "en"),  # too few words to overrule the page
+        ("en", [ENGLISH, GERMAN[:200]], "en"),  # an English story quoting some German
+        ("tr", [ENGLISH], "tr"),  # no word list for Turkish: nothing to say it is wrong
+        ("ru", [ENGLISH], "en"),  # Russian is never written in Latin letters
+        ("ja", ["ショートカットキーで立ち上がらなくする方法です。" * 20, ENGLISH], "ja"),
+        ("en", ["Город получил новые автобусы, и они уже ездят."], "ru"),
+        ("bg", ["Градът получи нови автобуси."], "bg"),  # Cyrillic, not only uk or ru
+        (None, [GERMAN], "de"),
+        (None, [ENGLISH], "en"),
+    ],
+)
+def test_resolve_language(declared: str | None, texts: list[str], language: str | None) -> None:
+    assert resolve_language(declared, texts) == language
+
+
+def test_a_german_page_tagged_english_is_read_by_the_german_voice() -> None:
+    spoken = script("de-tagged-en.html")
+    assert spoken.voice == "espeak-de"
+    # German number rules: the thousands dot is not an English decimal point.
+    assert not [s.spoken for s in spoken.segments if "point" in s.spoken]
+
+
+def test_an_english_page_tagged_german_is_read_by_the_english_voice() -> None:
+    spoken = script("en-tagged-de.html")
+    assert spoken.voice == "en-us"
+    assert any("forty thousand" in s.spoken for s in spoken.segments)

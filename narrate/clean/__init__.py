@@ -22,8 +22,8 @@ agreement between independent methods and then read out of narrate's own parse o
 
 On the 91 dev pages of the article-extraction benchmark this scores F1 0.98 against
 trafilatura's 0.96 (``bench/extraction.py``; ``bench/README.md`` has the table). Metadata
-comes from :mod:`narrate.metadata` (JSON-LD, OpenGraph, meta tags, the page); when the page
-declares no language, the text's alphabet tells Ukrainian and Russian (:mod:`._language`).
+comes from :mod:`narrate.metadata` (JSON-LD, OpenGraph, meta tags, the page); the text tells
+the language when the page declares none or plainly declares the wrong one (:mod:`._language`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from ..errors import ExtractionError
 from ..metadata import Metadata, extract_metadata
 from ..model import Article, Block, Page
 from . import _dom, _methods, _rules, _select
-from ._language import infer_language
+from ._language import resolve_language
 
 __all__ = ["CleanSettings", "clean"]
 
@@ -162,9 +162,9 @@ def clean(page: Page, settings: CleanSettings | None = None) -> Article:
         blocks=tuple(blocks),
         authors=meta.authors,
         published=meta.published,
-        # A page that declares no language is told by its alphabet (Cyrillic: uk or ru);
-        # otherwise it stays undeclared and is read by the default voice.
-        language=meta.language or infer_language([meta.title or "", *(b.text for b in blocks)]),
+        # The declared language unless the text plainly is another (a German story under a
+        # template's lang="en"); a page that declares none is told by its text.
+        language=resolve_language(meta.language, [meta.title or "", *(b.text for b in blocks)]),
         site_name=meta.site_name,
         canonical_url=meta.canonical_url or page.url,
         image_url=meta.image_url,
