@@ -26,6 +26,16 @@ def _ld(json_text: str) -> str:
 # --------------------------------------------------------------------------- fixture pages
 
 FIXTURE_CASES = {
+    # Names in the comments and the comment form are not the article's authors.
+    "comments_form.html": (
+        "https://kabar-kota.example/sejarah-kota-tua/",
+        Metadata(
+            title="Sejarah Kota Tua",
+            language="id",
+            site_name="Kabar Kota",
+            canonical_url=None,
+        ),
+    ),
     "wordpress_yoast.html": (
         "https://riverside-gazette.example/2025/05/05/how-the-river-came-back/",
         Metadata(
@@ -228,6 +238,73 @@ def test_rel_author_links_beat_byline_class() -> None:
         '<a rel="author" href="/ann">Ann Lee</a> <a rel="author" href="/bo">Bo Chen</a></article>'
     )
     assert _extract(body=body).authors == ("Ann Lee", "Bo Chen")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ROBERT BURNS, AP National Security Writer", ("ROBERT BURNS",)),
+        ("Analysis by Chris Cillizza, CNN Editor-at-large", ("Chris Cillizza",)),
+        ("JERUSALEM POST STAFF NOVEMBER 20, 2019 10:43", ()),
+        ("Jane Doe, Associated Press", ("Jane Doe",)),
+        ("Reuters", ()),
+        ("Editorial", ()),
+        ("Ilana Muhlstein, MS, RDN", ("Ilana Muhlstein",)),
+        ("Jeff Foust Monday, November 18, 2019", ("Jeff Foust",)),
+        ("Ann Lee 19.11.2019", ("Ann Lee",)),
+        ("Pembuat Film Fitna Dirikan Partai Islam Di Eropa Berita", ()),
+        ("Siamo un memorabilia del meglio!", ()),
+        ("Sarah E. Needleman", ("Sarah E. Needleman",)),
+        ("John Smith Jr.", ("John Smith Jr.",)),
+        ("Theresa May", ("Theresa May",)),
+    ],
+)
+def test_author_list_holds_names_not_roles_agencies_or_dates(
+    raw: str, expected: tuple[str, ...]
+) -> None:
+    assert _extract(f'<meta name="author" content="{raw}">').authors == expected
+
+
+def test_byline_elements_are_separate_phrases() -> None:
+    body = (
+        '<article><div class="byline"><div>By LISA MASCARO and ERIC TUCKER</div>'
+        "<div>Associated Press</div></div></article>"
+    )
+    assert _extract(body=body).authors == ("LISA MASCARO", "ERIC TUCKER")
+
+
+def test_byline_date_after_a_line_break_is_not_a_name() -> None:
+    body = (
+        '<h3 class="byline">by Jeff Foust<br><span class="datetime">'
+        "Monday, November 18, 2019</span></h3>"
+    )
+    assert _extract(body=body).authors == ("Jeff Foust",)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A comment form's name field, in Indonesian and in Russian.
+        '<div class="comment-form-field comment-form-author"><label for="author">Nama'
+        ' <span class="required">(wajib)</span></label><input id="author" name="author"></div>',
+        '<form class="comment-form"><p class="comment-form-author"><label>Имя <span>*</span>'
+        '</label> <input name="author"></p></form>',
+        # A comment's author.
+        '<div class="commentmetadata"><span class="comment-author vcard"><a rel="author"'
+        ' href="/x">Pembuat Film</a></span></div>',
+        '<ol id="comments"><li><span class="author">Jo Reader</span></li></ol>',
+    ],
+)
+def test_names_in_comments_and_forms_are_not_the_authors(body: str) -> None:
+    assert _extract(body=f"<article><p>Text.</p></article>{body}").authors == ()
+
+
+def test_comments_open_on_body_does_not_hide_the_byline() -> None:
+    page = (
+        '<html><body class="single comments-open"><article><p class="byline">By Ann Lee</p>'
+        "</article></body></html>"
+    )
+    assert extract_metadata(BeautifulSoup(page, "lxml")).authors == ("Ann Lee",)
 
 
 # --------------------------------------------------------------------------- dates

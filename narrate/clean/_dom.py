@@ -327,14 +327,36 @@ def _feeds_metadata(element: HtmlElement) -> bool:
         return "ld+json" in (element.get("type") or "").lower()
     if tag == "title":
         return not any(ancestor.tag == "svg" for ancestor in element.iterancestors())
-    if tag == "a" and "author" in (element.get("rel") or "").lower():
+    if "datePublished" in (element.get("itemprop") or ""):
         return True
     classes = (element.get("class") or "").lower()
-    return (
-        "author" in classes
-        or "byline" in classes
-        or ("datePublished" in (element.get("itemprop") or ""))
+    credits = (tag == "a" and "author" in (element.get("rel") or "").lower()) or (
+        "author" in classes or "byline" in classes
     )
+    # narrate.metadata ignores the names in comments and forms by their ancestors, which the
+    # skeleton does not keep; so they are left out here.
+    return credits and not _in_discussion(element)
+
+
+_FORM_FIELDS = frozenset(["label", "input", "textarea", "select"])
+
+
+def _in_discussion(element: HtmlElement) -> bool:
+    """Whether an element belongs to the comments or a form (as narrate.metadata decides)."""
+    if any(isinstance(node.tag, str) and node.tag in _FORM_FIELDS for node in element.iter()):
+        return True
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("body", "html"):
+            return False
+        if node.tag in _FORM_FIELDS:
+            return True
+        classes = (node.get("class") or "").lower().split()
+        ids = (node.get("id") or "").lower().split()
+        if any(word.startswith("comment") for word in classes) or any(
+            word.startswith("comment") or word == "respond" for word in ids
+        ):
+            return True
+    return False
 
 
 def metadata_skeleton(root: HtmlElement) -> str:
