@@ -5,7 +5,7 @@
 * :func:`metadata_skeleton` cuts the page down to what :mod:`narrate.metadata` reads.
 * :func:`prune_unspoken` removes what a listener must never hear wherever it is: scripts,
   players, images (and so their alt text), figures and captions, forms' controls, hidden
-  elements.
+  elements, embedded social posts.
 * :func:`boilerplate_elements` names the furniture inside an element by tag, class or id
   (share bars, related cards, newsletters, bylines ...); the caller decides, by the votes,
   which of them are in fact the article's wrapper, and :func:`drop` removes the rest.
@@ -78,8 +78,22 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SPLIT_WORDS = re.compile(r"[-_\s]+")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
-# The class names of the standard embed markup of social posts.
-_EMBEDDED_POST = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|fb-post", re.IGNORECASE)
+# The class names of the standard embed markup of social posts. A post is not the story: read
+# out, it is a stranger's words, a "pic.twitter.com/..." link and "— Name (@handle) date".
+_EMBEDDED_POST = frozenset(
+    [
+        "twitter-tweet",
+        "twitter-video",
+        "twitter-timeline",
+        "instagram-media",
+        "tiktok-embed",
+        "fb-post",
+        "fb-video",
+        "reddit-card",
+        "bluesky-embed",
+        "text-post-media",
+    ]
+)
 
 
 @dataclass
@@ -150,6 +164,8 @@ def prune_unspoken(root: HtmlElement) -> None:
 def _unspoken(element: HtmlElement) -> bool:
     if element.tag in _DROP_ALWAYS or _is_hidden(element):
         return True
+    if not _EMBEDDED_POST.isdisjoint((element.get("class") or "").lower().split()):
+        return True
     return element.tag == "figure" and not _holds_text_content(element)
 
 
@@ -160,32 +176,13 @@ def _holds_text_content(figure: HtmlElement) -> bool:
 
 
 def boilerplate_elements(scope: HtmlElement) -> list[HtmlElement]:
-    """Elements inside ``scope`` that are page furniture by their tag, class or id.
-
-    A widget that wraps an embedded post (a tweet, an Instagram or TikTok post) is not: the
-    post is quoted as part of the story (the benchmark's references keep them, 5 dev pages).
-    """
+    """Elements inside ``scope`` that are page furniture by their tag, class or id."""
     return [
         element
         for element in scope.iterdescendants()
         if isinstance(element.tag, str)
         and (element.tag in _DROP_UNLESS_MAIN or class_words(element) & BOILERPLATE_WORDS)
-        and not _embeds_a_post(element)
     ]
-
-
-def in_embedded_post(element: HtmlElement) -> bool:
-    """Whether the element is, or is inside, an embedded social post."""
-    return any(
-        node.tag == "blockquote" and _EMBEDDED_POST.search(node.get("class") or "")
-        for node in (element, *element.iterancestors())
-    )
-
-
-def _embeds_a_post(element: HtmlElement) -> bool:
-    return any(
-        _EMBEDDED_POST.search(quote.get("class") or "") for quote in element.iter("blockquote")
-    )
 
 
 def drop(elements: list[HtmlElement]) -> None:

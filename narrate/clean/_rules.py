@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._dom import DomBlock, in_embedded_post
+from ._dom import DomBlock
 from ._select import is_voted
 
 # Lines that are labels, not prose. Whole-line matches, case-insensitive, several languages.
@@ -84,6 +84,12 @@ _CONTRIBUTORS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# What an embedded post leaves behind when its markup is gone (pages copied or re-rendered
+# without the embed's class): the post's text ending in its picture link, and its attribution
+# line "— Name (@handle) November 19, 2019".
+_POST_PICTURE = re.compile(r"\bpic\.twitter\.com/\w+\s*$", re.IGNORECASE)
+_POST_ATTRIBUTION = re.compile(r"^[—–-]\s*[^()]{1,80}\(@\w{1,30}\)\s*.{0,40}$")
+
 # Any web address, for lines that are nothing else.
 _ADDRESS = re.compile(
     r"(?:https?://|www\.)\S+|\b(?:[\w-]+\.)+(?:com|org|net|co|io|ly|gl|me|tv)/\S*", re.IGNORECASE
@@ -125,12 +131,8 @@ def _words(text: str) -> list[str]:
 
 
 def unvoted(block: DomBlock, context: Context) -> bool:
-    """No method found the block's text: not the article, whatever its place in the page.
-
-    Embedded posts (tweets ...) inside the article are quoted by the story itself, and
-    marked up as such; the methods often drop them with the widget around them.
-    """
-    return not is_voted(block) and not in_embedded_post(block.owner)
+    """No method found the block's text: not the article, whatever its place in the page."""
+    return not is_voted(block)
 
 
 def title(block: DomBlock, context: Context) -> bool:
@@ -176,6 +178,12 @@ def caption(block: DomBlock, context: Context) -> bool:
     )
 
 
+def embed_residue(block: DomBlock, context: Context) -> bool:
+    """The text or attribution line of a social post whose embed markup was lost."""
+    text = block.text.strip()
+    return bool(_POST_PICTURE.search(text) or _POST_ATTRIBUTION.match(text))
+
+
 def bare_address(block: DomBlock, context: Context) -> bool:
     """Only a URL or an e-mail address: never read out."""
     rest = _EMAIL.sub(" ", _ADDRESS.sub(" ", block.text))
@@ -206,6 +214,7 @@ RULES: tuple[Rule, ...] = (
     link_list,
     label,
     caption,
+    embed_residue,
     bare_address,
     call_to_action,
     contributors,
