@@ -58,10 +58,15 @@ BOILERPLATE_WORDS = _names(
     also-read sidebar widget toolbar modal popup banner skip skip-link visually-hidden sr-only
     screen-reader-text pullquote pull-quote print-only hidden hide nocontent noprint rating
     jump-link inline-link moreinfo more-from next-post prev-post previous-post post-navigation
-    pagination pager tooltip popover hovercard dek standfirst subtitle subheadline
+    pagination pager dek standfirst subtitle subheadline
     sub-headline abstract teaser kicker strapline
     """
 )
+
+# Class or id words of hover cards: a name in a sentence that, on hover, opens a card with
+# the person's latest headlines. The card is the innermost element so named; the ones around
+# it also hold the name the sentence needs ("Rep. Ilhan Omar (D-Minn.)").
+HOVER_CARD_WORDS = _names("tooltip popover hovercard rollover")
 
 # Tags that end the current block and start a new one.
 _BLOCK_TAGS = _names(
@@ -181,8 +186,22 @@ def boilerplate_elements(scope: HtmlElement) -> list[HtmlElement]:
         element
         for element in scope.iterdescendants()
         if isinstance(element.tag, str)
-        and (element.tag in _DROP_UNLESS_MAIN or class_words(element) & BOILERPLATE_WORDS)
+        and (
+            element.tag in _DROP_UNLESS_MAIN
+            or class_words(element) & BOILERPLATE_WORDS
+            or _is_hover_card(element)
+        )
     ]
+
+
+def _is_hover_card(element: HtmlElement) -> bool:
+    # A link so named is the name that opens the card.
+    if element.tag == "a" or not class_words(element) & HOVER_CARD_WORDS:
+        return False
+    return not any(
+        isinstance(inner.tag, str) and class_words(inner) & HOVER_CARD_WORDS
+        for inner in element.iterdescendants()
+    )
 
 
 def drop(elements: list[HtmlElement]) -> None:
