@@ -84,6 +84,9 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
     parts.append(_from_page(scan, base, site_name))
 
     title = _first_of(parts, "title")
+    headline = parts[-1].get("title")
+    if title and headline:
+        title = _prefer_headline(title, headline)
     if title and site_name:
         title = _strip_site_name(title, site_name)
     return Metadata(
@@ -532,15 +535,57 @@ def _page_title(scan: _Scan, site_name: str | None) -> str | None:
     h1s = sorted(scan.h1s, key=lambda t: not _inside(t, scan.article))
     for h1 in h1s:
         text = _clean_text(_text(h1))
-        if text and text.casefold() != site_key:
+        if text and text.casefold() != site_key and not _links_home(h1):
             return text
     title = _clean_text(scan.title)
     if not title:
         return None
     if site_name:
         return _strip_site_name(title, site_name)
-    head, sep, tail = title.rpartition(" | ")
-    return head if sep and head and len(tail) < len(head) else title
+    match = _TITLE_AND_SITE.match(title)
+    if match and len(match["site"]) < len(match["head"]):
+        return match["head"]
+    return title
+
+
+# "Headline | Site", "Headline - Site": the last separator in a <title> sets off the site.
+_TITLE_AND_SITE = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–—]+)$")
+
+
+def _links_home(h1: Tag) -> bool:
+    """Whether the <h1> is the site's logo: it links to the home page, or sits in such a link."""
+    links = [*h1.find_all("a"), *(p for p in h1.parents if p.name == "a")]
+    return any(_is_home(_attr(link, "href")) for link in links)
+
+
+def _is_home(href: str | None) -> bool:
+    if href is None or href.strip() in ("", "#"):
+        return False
+    try:
+        return urlsplit(href.strip()).path in ("", "/")
+    except ValueError:
+        return False
+
+
+def _prefer_headline(title: str, headline: str) -> str:
+    """The page's own headline when the described title is it plus a section or site name.
+
+    "Opinion | X", "X | Editorial", "X | TheHill": the <h1> shows "X".
+    """
+    lowered, key = title.casefold(), headline.casefold()
+    if lowered == key or len(headline.split()) < 2:
+        return title
+    if lowered.startswith(key) and _DECORATION_AFTER.fullmatch(lowered[len(key) :]):
+        return headline
+    if lowered.endswith(key) and _DECORATION_BEFORE.fullmatch(lowered[: -len(key)]):
+        return headline
+    return title
+
+
+# A separator and a short section or site name: " | Editorial", "Opinion | ". Not a colon,
+# which also joins a headline's own parts ("Brexit: what happens next").
+_DECORATION_AFTER = re.compile(r"\s*[|–—·»]\s*\S.{0,40}")
+_DECORATION_BEFORE = re.compile(r".{0,40}\S\s*[|–—·»]\s*")
 
 
 def _strip_site_name(title: str, site_name: str) -> str:

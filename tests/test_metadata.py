@@ -26,6 +26,11 @@ def _ld(json_text: str) -> str:
 # --------------------------------------------------------------------------- fixture pages
 
 FIXTURE_CASES = {
+    # The site's logo is an <h1> inside a link home; the headline is the <title>'s first part.
+    "logo_h1.html": (
+        "https://entermedia.example/news/1",
+        Metadata(title="악녀의 덫에 걸린 이유리, 의외로 막장극 어울리는 남상미", language="ko"),
+    ),
     # Names in the comments and the comment form are not the article's authors.
     "comments_form.html": (
         "https://kabar-kota.example/sejarah-kota-tua/",
@@ -305,6 +310,40 @@ def test_comments_open_on_body_does_not_hide_the_byline() -> None:
         "</article></body></html>"
     )
     assert extract_metadata(BeautifulSoup(page, "lxml")).authors == ("Ann Lee",)
+
+
+@pytest.mark.parametrize(
+    ("og_title", "h1", "expected"),
+    [
+        (
+            "Opinion | Republicans Follow Trump",
+            "Republicans Follow Trump",
+            "Republicans Follow Trump",
+        ),
+        ("A city on the brink | Editorial", "A city on the brink", "A city on the brink"),
+        ("Man pleads guilty | TheHill", "Man pleads guilty", "Man pleads guilty"),
+        # A colon joins a headline's own parts: the longer title stays.
+        ("Brexit deal: what happens next", "Brexit deal", "Brexit deal: what happens next"),
+        ("Council backs the plan", "Council backs", "Council backs the plan"),
+    ],
+)
+def test_headline_shown_beats_a_title_decorated_with_section_or_site(
+    og_title: str, h1: str, expected: str
+) -> None:
+    head = f'<meta property="og:title" content="{og_title}">'
+    assert _extract(head, f"<article><h1>{h1}</h1></article>").title == expected
+
+
+def test_logo_h1_linking_home_is_not_the_headline() -> None:
+    head = "<title>악녀의 덫에 걸린 이유리 - Entermedia</title>"
+    body = '<div id="header"><a href="/"><h1>엔터 미디어</h1></a></div><p>본문</p>'
+    assert _extract(head, body).title == "악녀의 덫에 걸린 이유리"
+
+
+def test_logo_h1_holding_a_home_link_is_not_the_headline() -> None:
+    head = "<title>Bridge reopens after repairs | Town Post</title>"
+    body = '<h1 class="logo"><a href="https://townpost.example/">Town Post</a></h1>'
+    assert _extract(head, body).title == "Bridge reopens after repairs"
 
 
 # --------------------------------------------------------------------------- dates

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -337,6 +338,12 @@ _METADATA_TAGS = frozenset(["h1", "time", "meta", "link", "base"])
 
 def _feeds_metadata(element: HtmlElement) -> bool:
     tag = element.tag
+    if tag == "h1":
+        # An <h1> inside a link home is the site's logo, which narrate.metadata tells by that
+        # link, an ancestor the skeleton would not keep.
+        return not any(
+            link.tag == "a" and _is_home(link.get("href")) for link in element.iterancestors()
+        )
     if tag in _METADATA_TAGS:
         return True
     if tag == "script":
@@ -355,6 +362,16 @@ def _feeds_metadata(element: HtmlElement) -> bool:
 
 
 _FORM_FIELDS = frozenset(["label", "input", "textarea", "select"])
+
+
+def _is_home(href: str | None) -> bool:
+    """Whether a link goes to the site's home page (as narrate.metadata decides)."""
+    if href is None or href.strip() in ("", "#"):
+        return False
+    try:
+        return urlsplit(href.strip()).path in ("", "/")
+    except ValueError:
+        return False
 
 
 def _in_discussion(element: HtmlElement) -> bool:
