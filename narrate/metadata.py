@@ -724,8 +724,8 @@ def _clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
 def _name_like(name: str) -> bool:
     """Whether an author piece can be a person's (or a newsroom's) name.
 
-    Not a role ("AP National Security Writer"), an agency, a degree, a sentence ("Siamo un
-    memorabilia ... 80/90!") or a headline (too many words).
+    Not a role ("AP National Security Writer"), an agency, a degree, a handle, a sentence
+    ("Siamo un memorabilia ... 80/90!") or a headline (too many words).
     """
     words = name.split()
     last = words[-1].casefold().strip(".,")
@@ -735,6 +735,8 @@ def _name_like(name: str) -> bool:
         or name.casefold() in _AGENCIES
         or name.casefold().replace(".", "") in _CREDENTIALS
         or name.endswith(("!", "?"))
+        # A user handle ("rmb8090"), a date or a count: names hold no digits.
+        or any(ch.isdigit() for ch in name)
     ):
         return False
     # A full stop ends a sentence, unless it ends an initial or "Jr.".

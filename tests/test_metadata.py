@@ -259,6 +259,7 @@ def test_rel_author_links_beat_byline_class() -> None:
         ("Ann Lee 19.11.2019", ("Ann Lee",)),
         ("Pembuat Film Fitna Dirikan Partai Islam Di Eropa Berita", ()),
         ("Siamo un memorabilia del meglio!", ()),
+        ("rmb8090", ()),
         ("Sarah E. Needleman", ("Sarah E. Needleman",)),
         ("John Smith Jr.", ("John Smith Jr.",)),
         ("Theresa May", ("Theresa May",)),
