@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._dom import DomBlock
+from ._dom import DomBlock, in_embedded_post
 from ._select import is_voted
 
 # Lines that are labels, not prose. Whole-line matches, case-insensitive, several languages.
@@ -90,8 +90,9 @@ _CONTRIBUTORS = re.compile(
 )
 
 # What an embedded post leaves behind when its markup is gone (pages copied or re-rendered
-# without the embed's class): the post's text ending in its picture link, and its attribution
-# line "— Name (@handle) November 19, 2019".
+# without the embed's class): the post's text ending in its picture link as plain text, and its
+# attribution line "— Name (@handle) November 19, 2019". (A post still marked up is quoted, its
+# picture link and attribution dropped: see narrate.clean._dom.)
 _POST_PICTURE = re.compile(r"\bpic\.twitter\.com/\w+\s*$", re.IGNORECASE)
 _POST_ATTRIBUTION = re.compile(r"^[—–-]\s*[^()]{1,80}\(@\w{1,30}\)\s*.{0,40}$")
 
@@ -158,8 +159,12 @@ def _words(text: str) -> list[str]:
 
 
 def unvoted(block: DomBlock, context: Context) -> bool:
-    """No method found the block's text: not the article, whatever its place in the page."""
-    return not is_voted(block)
+    """No method found the block's text: not the article, whatever its place in the page.
+
+    Embedded posts (tweets ...) inside the article are quoted by the story itself, and
+    marked up as such; the methods often drop them with the widget around them.
+    """
+    return not is_voted(block) and not in_embedded_post(block.owner)
 
 
 def title(block: DomBlock, context: Context) -> bool:
