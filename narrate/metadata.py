@@ -84,6 +84,9 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
     parts.append(_from_page(scan, base, site_name))
 
     title = _first_of(parts, "title")
+    headline = parts[-1].get("title")
+    if title and headline:
+        title = _prefer_headline(title, headline)
     if title and site_name:
         title = _strip_site_name(title, site_name)
     return Metadata(
@@ -124,6 +127,11 @@ class _Scan:
 # "post-author" or "author-name", but not "author-bio" or "authors-list".
 _BYLINE_CLASS_RE = re.compile(r"(?:[\w-]*[-_])?(?:byline|author)(?:[-_]+name)?", re.IGNORECASE)
 _NON_CONTENT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "meta", "link"})
+_FORM_FIELDS = ["label", "input", "textarea", "select"]
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 def _scan(soup: BeautifulSoup) -> _Scan:
@@ -157,17 +165,42 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             scan.times.append(node)
         elif name == "article" and scan.article is None:
             scan.article = node
-        elif name == "a" and "author" in _tokens(node, "rel"):
+        elif name == "a" and "author" in _tokens(node, "rel") and not _in_discussion(node):
             scan.rel_authors.append(node)
 
         if (_attr(node, "itemprop") or "").strip() == "datePublished":
             value = _attr(node, "content") or _attr(node, "datetime") or node.get_text()
             scan.itemprop_dates.append(value)
-        if name not in _NON_CONTENT_TAGS and any(
-            _BYLINE_CLASS_RE.fullmatch(token) for token in _tokens(node, "class")
+        if (
+            name not in _NON_CONTENT_TAGS
+            and any(_BYLINE_CLASS_RE.fullmatch(token) for token in _tokens(node, "class"))
+            and not _in_discussion(node)
         ):
             scan.bylines.append(node)
     return scan
+
+
+def _in_discussion(tag: Tag) -> bool:
+    """Whether a byline candidate belongs to the comments or a form, not to the article.
+
+    A comment form's "Name (required)" field is classed "comment-form-author", and each
+    comment credits its "comment-author"; neither is the article's author. <html> and <body>
+    are not asked: WordPress classes the body "comments-open" on every post.
+    """
+    if tag.find(_FORM_FIELDS) is not None:
+        return True
+    for node in (tag, *tag.parents):
+        if node.name in ("body", "html", "[document]"):
+            return False
+        if node.name in _FORM_FIELDS or _discussion_marker(node):
+            return True
+    return False
+
+
+def _discussion_marker(tag: Tag) -> bool:
+    return any(token.startswith("comment") for token in _tokens(tag, "class")) or any(
+        token.startswith("comment") or token == "respond" for token in _tokens(tag, "id")
+    )
 
 
 def _scan_meta(node: Tag, scan: _Scan) -> None:
@@ -466,7 +499,8 @@ def _from_meta(meta: dict[str, list[str]], itemprop_dates: list[str], base: str 
 
 # --------------------------------------------------------------------------- 4. the page
 
-# A byline often carries its date and the reporter's role after a separator.
+# A byline often carries its date and the reporter's role after a separator, or in an element
+# of its own (which _text marks with "|").
 _BYLINE_CUT_RE = re.compile(r"[|•·]")
 _BYLINE_SKIP = ("time", "script", "style")
 
@@ -481,7 +515,8 @@ def _from_page(scan: _Scan, base: str | None, site_name: str | None) -> _Partial
     if not authors:
         bylines = [t for t in scan.bylines if _inside(t, scan.article)] or scan.bylines
         for tag in bylines:
-            authors = _clean_authors([_BYLINE_CUT_RE.split(_text(tag, skip=_BYLINE_SKIP))[0]])
+            text = _text(tag, skip=_BYLINE_SKIP, block_separator=" | ")
+            authors = _first_authors(_BYLINE_CUT_RE.split(text))
             if authors:
                 break
 
@@ -500,15 +535,57 @@ def _page_title(scan: _Scan, site_name: str | None) -> str | None:
     h1s = sorted(scan.h1s, key=lambda t: not _inside(t, scan.article))
     for h1 in h1s:
         text = _clean_text(_text(h1))
-        if text and text.casefold() != site_key:
+        if text and text.casefold() != site_key and not _links_home(h1):
             return text
     title = _clean_text(scan.title)
     if not title:
         return None
     if site_name:
         return _strip_site_name(title, site_name)
-    head, sep, tail = title.rpartition(" | ")
-    return head if sep and head and len(tail) < len(head) else title
+    match = _TITLE_AND_SITE.match(title)
+    if match and len(match["site"]) < len(match["head"]):
+        return match["head"]
+    return title
+
+
+# "Headline | Site", "Headline - Site": the last separator in a <title> sets off the site.
+_TITLE_AND_SITE = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–—]+)$")
+
+
+def _links_home(h1: Tag) -> bool:
+    """Whether the <h1> is the site's logo: it links to the home page, or sits in such a link."""
+    links = [*h1.find_all("a"), *(p for p in h1.parents if p.name == "a")]
+    return any(_is_home(_attr(link, "href")) for link in links)
+
+
+def _is_home(href: str | None) -> bool:
+    if href is None or href.strip() in ("", "#"):
+        return False
+    try:
+        return urlsplit(href.strip()).path in ("", "/")
+    except ValueError:
+        return False
+
+
+def _prefer_headline(title: str, headline: str) -> str:
+    """The page's own headline when the described title is it plus a section or site name.
+
+    "Opinion | X", "X | Editorial", "X | TheHill": the <h1> shows "X".
+    """
+    lowered, key = title.casefold(), headline.casefold()
+    if lowered == key or len(headline.split()) < 2:
+        return title
+    if lowered.startswith(key) and _DECORATION_AFTER.fullmatch(lowered[len(key) :]):
+        return headline
+    if lowered.endswith(key) and _DECORATION_BEFORE.fullmatch(lowered[: -len(key)]):
+        return headline
+    return title
+
+
+# A separator and a short section or site name: " | Editorial", "Opinion | ". Not a colon,
+# which also joins a headline's own parts ("Brexit: what happens next").
+_DECORATION_AFTER = re.compile(r"\s*[|–—·»]\s*\S.{0,40}")
+_DECORATION_BEFORE = re.compile(r".{0,40}\S\s*[|–—·»]\s*")
 
 
 def _strip_site_name(title: str, site_name: str) -> str:
@@ -525,17 +602,41 @@ def _inside(tag: Tag, ancestor: Tag | None) -> bool:
     return ancestor is None or any(parent is ancestor for parent in tag.parents)
 
 
-def _text(tag: Tag, skip: tuple[str, ...] = ("script", "style")) -> str:
+def _first_authors(pieces: Iterable[str]) -> tuple[str, ...]:
+    """The authors of the first piece of a byline that names any ("By" alone names none)."""
+    for piece in pieces:
+        authors = _clean_authors([piece])
+        if authors:
+            return authors
+    return ()
+
+
+# Elements whose edges separate words: "<div>ERIC TUCKER</div><div>Associated Press</div>"
+# is two phrases, not "ERIC TUCKERAssociated Press".
+_BLOCK_ELEMENTS = _word_set(
+    "address article aside blockquote br dd div dl dt figure footer h1 h2 h3 h4 h5 h6 header "
+    "hr li main nav ol p section table td th tr ul"
+)
+
+
+def _text(tag: Tag, skip: tuple[str, ...] = ("script", "style"), block_separator: str = " ") -> str:
     parts: list[str] = []
-    for string in tag.descendants:
-        # Exact type: Comment, CData and friends subclass NavigableString but are not text.
-        if type(string) is not NavigableString:
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            if node.name in _BLOCK_ELEMENTS:
+                parts.append(block_separator)
             continue
-        parent = string.parent
+        # Exact type: Comment, CData and friends subclass NavigableString but are not text.
+        if type(node) is not NavigableString:
+            continue
+        parent = node.parent
         while parent is not None and parent is not tag and parent.name not in skip:
             parent = parent.parent
         if parent is tag:
-            parts.append(str(string))
+            previous = node.previous_sibling
+            if isinstance(previous, Tag) and previous.name in _BLOCK_ELEMENTS:
+                parts.append(block_separator)
+            parts.append(str(node))
     return "".join(parts)
 
 
@@ -551,7 +652,43 @@ def _clean_text(raw: str | None) -> str | None:
     return text or None
 
 
-_BY_RE = re.compile(r"^by\b[\s:]*", re.IGNORECASE)
+# "By", and the kind of piece before it: "Analysis by Chris Cillizza".
+_BY_RE = re.compile(
+    r"^(?:(?:analysis|opinion|commentary|review|interview|story|text|words|photos?)\s+)?by\b[\s:]*",
+    re.IGNORECASE,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# A date or time inside a byline ("by Jeff Foust Monday, November 18, 2019"), weekday and
+# all; a weekday alone could be a name, so it goes only with a date.
+_BYLINE_DATE_RE = re.compile(
+    rf"""(?:\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b,?\s*)?
+        (?:\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?
+          | \b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH}\b\.?(?:,?\s+\d{{4}}\b)?
+          | \b\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b)
+      | \b\d{{1,2}}:\d\d(?:\s*[ap]\.?m\b\.?)?""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# The last word of a job title, not of a name: "AP National Security Writer", "CNN
+# Editor-at-large", "Staff", "News Nation Bureau". ("Desk" is left out: a wire desk credited
+# alone is the only author a page gives.)
+_ROLE_WORDS = _word_set(
+    """
+    writer writers editor editors editor-at-large correspondent correspondents reporter
+    reporters columnist columnists contributor contributors staff editorial bureau reports
+    """
+)
+# News agencies credited beside the reporters: a source, not an author.
+_AGENCIES = frozenset(
+    {"associated press", "the associated press", "ap", "reuters", "afp", "agence france-presse"}
+)
+# Degrees and credentials split off by the comma that precedes them ("Ilana Muhlstein, MS,
+# RDN").
+_CREDENTIALS = _word_set("md phd ms msc ma mba rd rdn rn dds cpa mph")
+# More words than this is a sentence or a headline, not a name.
+_MAX_NAME_WORDS = 6
 _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:[,;&]|\band\b)\s*", re.IGNORECASE)
 _URL_LIKE_RE = re.compile(r"^(?:https?:|mailto:|//|www\.)|\.(?:com|org|net)/", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"\S+@\S+\.\S+")
@@ -565,7 +702,8 @@ def _clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
         text = _clean_text(value)
         if not text or _URL_LIKE_RE.search(text):
             continue
-        for piece in _AUTHOR_SPLIT_RE.split(_BY_RE.sub("", text)):
+        text = _BYLINE_DATE_RE.sub(" ", _BY_RE.sub("", text))
+        for piece in _AUTHOR_SPLIT_RE.split(text):
             name = _BY_RE.sub("", piece).strip(" -–—:")
             if (
                 not name
@@ -573,6 +711,7 @@ def _clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
                 or _URL_LIKE_RE.search(name)
                 or _EMAIL_RE.search(name)
                 or not any(ch.isalpha() for ch in name)
+                or not _name_like(name)
             ):
                 continue
             key = name.casefold()
@@ -580,6 +719,28 @@ def _clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
                 seen.add(key)
                 names.append(name)
     return tuple(names)
+
+
+def _name_like(name: str) -> bool:
+    """Whether an author piece can be a person's (or a newsroom's) name.
+
+    Not a role ("AP National Security Writer"), an agency, a degree, a handle, a sentence
+    ("Siamo un memorabilia ... 80/90!") or a headline (too many words).
+    """
+    words = name.split()
+    last = words[-1].casefold().strip(".,")
+    if (
+        len(words) > _MAX_NAME_WORDS
+        or last in _ROLE_WORDS
+        or name.casefold() in _AGENCIES
+        or name.casefold().replace(".", "") in _CREDENTIALS
+        or name.endswith(("!", "?"))
+        # A user handle ("rmb8090"), a date or a count: names hold no digits.
+        or any(ch.isdigit() for ch in name)
+    ):
+        return False
+    # A full stop ends a sentence, unless it ends an initial or "Jr.".
+    return not name.endswith(".") or len(last) <= 3
 
 
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*", re.IGNORECASE)

@@ -236,14 +236,17 @@ def test_table_rows_are_read_one_row_a_line() -> None:
     assert lines[1:5] == [f"Player {n} {n * 7} {n} tackles" for n in range(1, 5)]
 
 
-def test_an_embedded_post_is_read_as_a_quote() -> None:
+def test_an_embedded_post_is_read_as_a_quote_without_its_furniture() -> None:
+    # The story quotes the post ("wrote on Twitter:"); a listener must not hear its picture
+    # link nor "— City FC (@cityfc) May 5, 2025" after it (the review of 91 pages heard both).
     prose = (
         "<p>" + "The club confirmed the appointment in a short statement on Tuesday. " * 3 + "</p>"
     )
     # The widget around it is named like furniture, and the methods drop embeds.
     tweet = (
         '<div class="article-widget social-embed"><blockquote class="twitter-tweet">'
-        '<p lang="en">Welcome to the club, boss. We cannot wait to get started this season.</p>'
+        '<p lang="en">Welcome to the club, boss. We cannot wait to get started this season. '
+        '<a href="https://t.co/x1">pic.twitter.com/dUO6AJlMxR</a></p>'
         '&mdash; City FC (@cityfc) <a href="https://twitter.com/cityfc/status/1">May 5, 2025</a>'
         "</blockquote></div>"
     )
@@ -252,7 +255,32 @@ def test_an_embedded_post_is_read_as_a_quote() -> None:
     assert article.blocks[1] == Block(
         "quote", "Welcome to the club, boss. We cannot wait to get started this season."
     )
-    assert article.blocks[2] == Block("quote", "— City FC (@cityfc) May 5, 2025")
+    body = article.body_text()
+    assert "@cityfc" not in body and "pic.twitter" not in body and "May 5, 2025" not in body
+    assert len(article.blocks) == 3
+
+
+def test_a_hover_card_is_dropped_and_the_name_that_opens_it_kept() -> None:
+    card = (
+        '<span class="rollover-people"><a class="rollover-people-link" href="/p/ann">Ann Lee</a>'
+        '<span class="rollover-people-block"><span class="rollover-block"><a href="/p/ann">'
+        'Ann Lee</a><a href="/x">Latest: Council delays the vote on parking charges</a>'
+        '<a class="more" href="/p/ann">MORE</a></span></span></span>'
+    )
+    html = _story(f"<p>The plan was proposed by councillor {card} (Ind.), who chairs it.</p>")
+    body = clean(_page(html)).body_text()
+    assert "The plan was proposed by councillor Ann Lee (Ind.), who chairs it." in body
+    assert "parking" not in body
+
+
+def test_a_more_link_ending_a_list_item_is_not_read() -> None:
+    items = "".join(
+        f"<li>Why option {n} of the harbour plan is promising. <a href='#s{n}'>(More)</a></li>"
+        for n in range(1, 4)
+    )
+    body = clean(_page(_story(f"<ul>{items}</ul>"))).body_text()
+    assert "More" not in body
+    assert "Why option 1 of the harbour plan is promising." in body.splitlines()
 
 
 def test_a_wrapper_named_like_furniture_is_kept_when_it_holds_the_story() -> None:
@@ -342,6 +370,57 @@ def _story(middle: str, end: str = "", head: str = "") -> str:
         ),
         pytest.param(
             _story("", head="<p>By Jane Doe, May 5, 2025 10:30</p>"), "Jane", id="date line"
+        ),
+        pytest.param(
+            _story("", end="<p>© 2019 Harbour Post. All Rights Reserved. Do not redistribute.</p>"),
+            "Rights",
+            id="copyright line",
+        ),
+        pytest.param(
+            _story(
+                "",
+                end="<p>Citation: Board backs harbour plan (2019, November 18) retrieved 20"
+                " November 2019 from harbourpost.example</p>"
+                "<p>This document is subject to copyright. No part may be reproduced.</p>",
+            ),
+            "retrieved",
+            id="citation block",
+        ),
+        pytest.param(
+            _story(
+                "",
+                end="<p>Note: we are temporarily moderating all comments submitted to deal with"
+                " a surge in spam.</p>",
+            ),
+            "moderating",
+            id="comment moderation note",
+        ),
+        pytest.param(_story("", end="<p>Home</p>"), "Home", id="navigation word"),
+        pytest.param(_story("<p>Explore further</p>"), "Explore", id="explore further"),
+        pytest.param(_story("<p>Leggi anche</p>"), "Leggi", id="read also, Italian"),
+        pytest.param(_story("<p>Читайте также</p>"), "Читайте", id="read also, Russian"),
+        pytest.param(
+            _story("", end="<p>Buyer's Guide: Harbour Ferries (Buy Now)</p>"),
+            "Guide",
+            id="shop button",
+        ),
+        pytest.param(
+            _story(
+                "<ul><li><a href='/board'>Board backs harbour plan</a> <span>The harbour board"
+                " met on Tuesday and agreed the plan after...</span></li></ul>"
+            ),
+            "after...",
+            id="teaser card of this story",
+        ),
+        pytest.param(
+            _story("<p>Hope to see you again my friend. pic.twitter.com/dUO6AJlMxR</p>"),
+            "friend",
+            id="post text without its embed",
+        ),
+        pytest.param(
+            _story("<p>— Dele (@dele_official) November 19, 2019</p>"),
+            "Dele",
+            id="post attribution without its embed",
         ),
         pytest.param(
             _story(

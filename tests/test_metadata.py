@@ -26,6 +26,21 @@ def _ld(json_text: str) -> str:
 # --------------------------------------------------------------------------- fixture pages
 
 FIXTURE_CASES = {
+    # The site's logo is an <h1> inside a link home; the headline is the <title>'s first part.
+    "logo_h1.html": (
+        "https://entermedia.example/news/1",
+        Metadata(title="악녀의 덫에 걸린 이유리, 의외로 막장극 어울리는 남상미", language="ko"),
+    ),
+    # Names in the comments and the comment form are not the article's authors.
+    "comments_form.html": (
+        "https://kabar-kota.example/sejarah-kota-tua/",
+        Metadata(
+            title="Sejarah Kota Tua",
+            language="id",
+            site_name="Kabar Kota",
+            canonical_url=None,
+        ),
+    ),
     "wordpress_yoast.html": (
         "https://riverside-gazette.example/2025/05/05/how-the-river-came-back/",
         Metadata(
@@ -228,6 +243,108 @@ def test_rel_author_links_beat_byline_class() -> None:
         '<a rel="author" href="/ann">Ann Lee</a> <a rel="author" href="/bo">Bo Chen</a></article>'
     )
     assert _extract(body=body).authors == ("Ann Lee", "Bo Chen")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ROBERT BURNS, AP National Security Writer", ("ROBERT BURNS",)),
+        ("Analysis by Chris Cillizza, CNN Editor-at-large", ("Chris Cillizza",)),
+        ("JERUSALEM POST STAFF NOVEMBER 20, 2019 10:43", ()),
+        ("Jane Doe, Associated Press", ("Jane Doe",)),
+        ("Reuters", ()),
+        ("Editorial", ()),
+        ("Ilana Muhlstein, MS, RDN", ("Ilana Muhlstein",)),
+        ("Jeff Foust Monday, November 18, 2019", ("Jeff Foust",)),
+        ("Ann Lee 19.11.2019", ("Ann Lee",)),
+        ("Pembuat Film Fitna Dirikan Partai Islam Di Eropa Berita", ()),
+        ("Siamo un memorabilia del meglio!", ()),
+        ("rmb8090", ()),
+        ("Sarah E. Needleman", ("Sarah E. Needleman",)),
+        ("John Smith Jr.", ("John Smith Jr.",)),
+        ("Theresa May", ("Theresa May",)),
+    ],
+)
+def test_author_list_holds_names_not_roles_agencies_or_dates(
+    raw: str, expected: tuple[str, ...]
+) -> None:
+    assert _extract(f'<meta name="author" content="{raw}">').authors == expected
+
+
+def test_byline_elements_are_separate_phrases() -> None:
+    body = (
+        '<article><div class="byline"><div>By LISA MASCARO and ERIC TUCKER</div>'
+        "<div>Associated Press</div></div></article>"
+    )
+    assert _extract(body=body).authors == ("LISA MASCARO", "ERIC TUCKER")
+
+
+def test_byline_date_after_a_line_break_is_not_a_name() -> None:
+    body = (
+        '<h3 class="byline">by Jeff Foust<br><span class="datetime">'
+        "Monday, November 18, 2019</span></h3>"
+    )
+    assert _extract(body=body).authors == ("Jeff Foust",)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A comment form's name field, in Indonesian and in Russian.
+        '<div class="comment-form-field comment-form-author"><label for="author">Nama'
+        ' <span class="required">(wajib)</span></label><input id="author" name="author"></div>',
+        '<form class="comment-form"><p class="comment-form-author"><label>Имя <span>*</span>'
+        '</label> <input name="author"></p></form>',
+        # A comment's author.
+        '<div class="commentmetadata"><span class="comment-author vcard"><a rel="author"'
+        ' href="/x">Pembuat Film</a></span></div>',
+        '<ol id="comments"><li><span class="author">Jo Reader</span></li></ol>',
+    ],
+)
+def test_names_in_comments_and_forms_are_not_the_authors(body: str) -> None:
+    assert _extract(body=f"<article><p>Text.</p></article>{body}").authors == ()
+
+
+def test_comments_open_on_body_does_not_hide_the_byline() -> None:
+    page = (
+        '<html><body class="single comments-open"><article><p class="byline">By Ann Lee</p>'
+        "</article></body></html>"
+    )
+    assert extract_metadata(BeautifulSoup(page, "lxml")).authors == ("Ann Lee",)
+
+
+@pytest.mark.parametrize(
+    ("og_title", "h1", "expected"),
+    [
+        (
+            "Opinion | Republicans Follow Trump",
+            "Republicans Follow Trump",
+            "Republicans Follow Trump",
+        ),
+        ("A city on the brink | Editorial", "A city on the brink", "A city on the brink"),
+        ("Man pleads guilty | TheHill", "Man pleads guilty", "Man pleads guilty"),
+        # A colon joins a headline's own parts: the longer title stays.
+        ("Brexit deal: what happens next", "Brexit deal", "Brexit deal: what happens next"),
+        ("Council backs the plan", "Council backs", "Council backs the plan"),
+    ],
+)
+def test_headline_shown_beats_a_title_decorated_with_section_or_site(
+    og_title: str, h1: str, expected: str
+) -> None:
+    head = f'<meta property="og:title" content="{og_title}">'
+    assert _extract(head, f"<article><h1>{h1}</h1></article>").title == expected
+
+
+def test_logo_h1_linking_home_is_not_the_headline() -> None:
+    head = "<title>악녀의 덫에 걸린 이유리 - Entermedia</title>"
+    body = '<div id="header"><a href="/"><h1>엔터 미디어</h1></a></div><p>본문</p>'
+    assert _extract(head, body).title == "악녀의 덫에 걸린 이유리"
+
+
+def test_logo_h1_holding_a_home_link_is_not_the_headline() -> None:
+    head = "<title>Bridge reopens after repairs | Town Post</title>"
+    body = '<h1 class="logo"><a href="https://townpost.example/">Town Post</a></h1>'
+    assert _extract(head, body).title == "Bridge reopens after repairs"
 
 
 # --------------------------------------------------------------------------- dates

@@ -119,7 +119,7 @@ def _body_blocks(page: Page, root: HtmlElement, meta: Metadata) -> list[Block]:
     kept: list[Block] = []
     for block, reason in _trace(page, root, meta):
         if reason is None:
-            text = _rules.shorten_raw_links(block.text)
+            text = _rules.shorten_raw_links(_rules.drop_more_link(block.text))
             if text:
                 kept.append(Block(block.kind, text, block.level))
     return kept

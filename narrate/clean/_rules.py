@@ -26,6 +26,10 @@ _LABEL = re.compile(
       | anzeige | werbung | pubblicità | publicidade | publicidad | iklan | реклама | 광고
       | 広告 | スポンサーリンク | 赞助
       | close | skip | skip\ ad | continue\ reading | read\ more | more | learn\ more | show\ more
+      | home | back\ to\ top | explore\ further
+      | (?:read|see)\ also | also\ read | leggi\ anche | lesen\ sie\ auch | mehr\ zum\ thema
+      | leia\ também | veja\ também | lea\ también | baca\ juga | simak\ juga | lihat\ juga
+      | читайте\ также | смотрите\ также | 관련\ ?기사 | 関連記事
       | (?:\d+\ )?comments? | leave\ a\ (?:comment|reply) | tell\ us\ what\ you\ think
       | share | share\ (?:this|it)(?:\ (?:article|story|post))?(?:\ on\ \w+)?
       | (?:like|enjoy(?:ed)?)\ this\ (?:story|article)\?.{0,60}
@@ -71,6 +75,7 @@ _CALL_TO_ACTION = re.compile(
     r"""\b(?:
         sign\ up | subscribe | newsletter | click\ here | tap\ here | download\ (?:the|our)
       | get\ the\ \w+(?:\ \w+)?\ app | follow\ (?:us|the\ [\w ]{2,40}?\ on)
+      | buy\ now | shop\ now
       | abonnieren | iscriviti | inscreva-se | berlangganan | подпис(?:ывайтесь|аться|ка)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
@@ -83,6 +88,35 @@ _CONTRIBUTORS = re.compile(
       | \bcontributed\ (?:reporting|to\ this\ (?:report|story|article))""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+# What an embedded post leaves behind when its markup is gone (pages copied or re-rendered
+# without the embed's class): the post's text ending in its picture link as plain text, and its
+# attribution line "— Name (@handle) November 19, 2019". (A post still marked up is quoted, its
+# picture link and attribution dropped: see narrate.clean._dom.)
+_POST_PICTURE = re.compile(r"\bpic\.twitter\.com/\w+\s*$", re.IGNORECASE)
+_POST_ATTRIBUTION = re.compile(r"^[—–-]\s*[^()]{1,80}\(@\w{1,30}\)\s*.{0,40}$")
+
+# The site's notices, not the story: copyright lines, a "Citation: ... retrieved ... from"
+# block, comment moderation notes.
+_RIGHTS = re.compile(
+    r"""^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}))
+      | \ball\ rights\ reserved\b
+      | \bthis\ (?:document|material|article|content)\ is\ (?:subject\ to|protected\ by)\ copyright
+      | \b(?:todos\ los\ derechos\ reservados|alle\ rechte\ vorbehalten
+          |tutti\ i\ diritti\ riservati|todos\ os\ direitos\ reservados|tous\ droits\ réservés
+          |все\ права\ защищены|hak\ cipta\ dilindungi)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CITATION = re.compile(r"^citation:.{0,400}\bretrieved\b.{0,80}\bfrom\b", re.IGNORECASE)
+_MODERATION = re.compile(
+    r"\bmoderat\w*\b.{0,80}\bcomments?\b|\bcomments?\b.{0,80}\bmoderat\w*", re.IGNORECASE
+)
+_NOTICE_MAX_WORDS = 60
+# A link to more at the end of a teaser or a list item: "Why it is promising. (More)".
+_MORE_LINK = re.compile(
+    r"\s*(?:\((?:read\ )?more\)|\[(?:read\ )?more\]|(?:read\ )?more\s*[»›→])\s*$", re.IGNORECASE
+)
+_ELLIPSIS = ("...", "…")
 
 # Any web address, for lines that are nothing else.
 _ADDRESS = re.compile(
@@ -176,6 +210,36 @@ def caption(block: DomBlock, context: Context) -> bool:
     )
 
 
+def teaser(block: DomBlock, context: Context) -> bool:
+    """The headline again with the start of the story, cut off: a card linking to this very
+    article ("With shattered dreams, deportees return home NEW DELHI: Their ... the...")."""
+    words = tuple(_words(block.text))
+    size = len(context.title_tokens)
+    return (
+        size > 0
+        and len(words) > size
+        and words[:size] == context.title_tokens
+        and block.text.rstrip().endswith(_ELLIPSIS)
+    )
+
+
+def notice(block: DomBlock, context: Context) -> bool:
+    """The site's notice: copyright, a citation of the page, a note on comment moderation."""
+    text = block.text.strip()
+    if len(text.split()) > _NOTICE_MAX_WORDS:
+        return False
+    at_tail = context.position >= context.count - _EDGE_TAIL
+    return bool(
+        _RIGHTS.search(text) or _CITATION.match(text) or (at_tail and _MODERATION.search(text))
+    )
+
+
+def embed_residue(block: DomBlock, context: Context) -> bool:
+    """The text or attribution line of a social post whose embed markup was lost."""
+    text = block.text.strip()
+    return bool(_POST_PICTURE.search(text) or _POST_ATTRIBUTION.match(text))
+
+
 def bare_address(block: DomBlock, context: Context) -> bool:
     """Only a URL or an e-mail address: never read out."""
     rest = _EMAIL.sub(" ", _ADDRESS.sub(" ", block.text))
@@ -201,11 +265,14 @@ Rule = Callable[[DomBlock, Context], bool]
 RULES: tuple[Rule, ...] = (
     unvoted,
     title,
+    teaser,
     leading_h1,
     dateline,
     link_list,
     label,
     caption,
+    embed_residue,
+    notice,
     bare_address,
     call_to_action,
     contributors,
@@ -218,6 +285,11 @@ def furniture(block: DomBlock, context: Context) -> str | None:
         if rule(block, context):
             return rule.__name__
     return None
+
+
+def drop_more_link(text: str) -> str:
+    """The text without a trailing "(More)" link, which read out is a stray word."""
+    return _MORE_LINK.sub("", text)
 
 
 def shorten_raw_links(text: str) -> str:
