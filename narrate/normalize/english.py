@@ -889,6 +889,10 @@ _TITLE = re.compile(
     r"(?P<dot>\.)?(?!\w)(?=(?P<next>\s(?:[A-Z][a-z]|[A-Z]\.|[A-Z]['’]))?)"
 )
 _SAINT_STREET = re.compile(r"St(?P<dot>\.)?(?!\w)(?=(?P<next>\s[A-Z][a-z])?)")
+# In capitals (AP datelines "ST. JOSEPH, Mich.", tickers "THE HOME DEPOT INC."): read as the
+# mixed-case forms are, or the caps rule spells them "S T", "I N C".
+_CAPS_SAINT = re.compile(r"\bST\.(?=\s[A-Z]{2,}|\s[A-Z][a-z])")
+_CAPS_COMPANY = re.compile(r"(?<=[A-Z] )(?P<a>INC|CORP)\.")
 _SUFFIX = re.compile(r"(?<=[A-Za-z])(?P<comma>,?) (?P<a>Jr|Sr)\b\.?")
 _OTHER_ABBREVIATIONS: dict[str, str] = {
     "vs.": "versus", "vs": "versus", "v.": "versus", "etc.": "et cetera", "e.g.": "for example",
@@ -929,6 +933,10 @@ def _saint_street(match: re.Match[str]) -> str | None:
     if match.string[match.start() - 2 : match.start()].rstrip().isalnum():
         return keep_final_dot(match, "Street")
     return None
+
+
+def _caps_company(match: re.Match[str]) -> str:
+    return keep_final_dot(match, {"INC": "Incorporated", "CORP": "Corporation"}[match["a"]])
 
 
 def _other_abbreviation(match: re.Match[str]) -> str | None:
@@ -1115,6 +1123,8 @@ def _passes(region: str, phonemes: bool) -> tuple[Pass, ...]:
         (False, _has(" I", " V", " X", " L"), _ROMAN, _roman),
         (False, _hint(titles), _TITLE, _title_abbreviation),
         (False, _has("St"), _SAINT_STREET, _saint_street),
+        (False, _has("ST."), _CAPS_SAINT, lambda match: "Saint"),
+        (False, _has("INC.", "CORP."), _CAPS_COMPANY, _caps_company),
         (False, _has("Jr", "Sr"), _SUFFIX, _suffix),
         (False, _hint(r"[A-Za-z]\.[A-Za-z]\."), _DOTTED, dotted),
         (False, _caps_gate, _CAPS, caps),
