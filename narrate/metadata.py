@@ -127,7 +127,8 @@ class _Scan:
 # "post-author" or "author-name", but not "author-bio" or "authors-list".
 _BYLINE_CLASS_RE = re.compile(r"(?:[\w-]*[-_])?(?:byline|author)(?:[-_]+name)?", re.IGNORECASE)
 _NON_CONTENT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "meta", "link"})
-_FORM_FIELDS = ["label", "input", "textarea", "select"]
+FORM_FIELDS = ["label", "input", "textarea", "select"]
+"""Form controls: a name near one is a comment form's field, not a byline."""
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -187,19 +188,24 @@ def _in_discussion(tag: Tag) -> bool:
     comment credits its "comment-author"; neither is the article's author. <html> and <body>
     are not asked: WordPress classes the body "comments-open" on every post.
     """
-    if tag.find(_FORM_FIELDS) is not None:
+    if tag.find(FORM_FIELDS) is not None:
         return True
     for node in (tag, *tag.parents):
         if node.name in ("body", "html", "[document]"):
             return False
-        if node.name in _FORM_FIELDS or _discussion_marker(node):
+        if node.name in FORM_FIELDS or _discussion_marker(node):
             return True
     return False
 
 
 def _discussion_marker(tag: Tag) -> bool:
-    return any(token.startswith("comment") for token in _tokens(tag, "class")) or any(
-        token.startswith("comment") or token == "respond" for token in _tokens(tag, "id")
+    return marks_discussion(_tokens(tag, "class"), _tokens(tag, "id"))
+
+
+def marks_discussion(classes: Iterable[str], ids: Iterable[str]) -> bool:
+    """Whether an element so named holds the comments (WordPress's "respond" included)."""
+    return any(token.startswith("comment") for token in classes) or any(
+        token.startswith("comment") or token == "respond" for token in ids
     )
 
 
@@ -555,10 +561,11 @@ _TITLE_AND_SITE = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–
 def _links_home(h1: Tag) -> bool:
     """Whether the <h1> is the site's logo: it links to the home page, or sits in such a link."""
     links = [*h1.find_all("a"), *(p for p in h1.parents if p.name == "a")]
-    return any(_is_home(_attr(link, "href")) for link in links)
+    return any(is_home_link(_attr(link, "href")) for link in links)
 
 
-def _is_home(href: str | None) -> bool:
+def is_home_link(href: str | None) -> bool:
+    """Whether a link goes to the site's home page (a logo's link)."""
     if href is None or href.strip() in ("", "#"):
         return False
     try:

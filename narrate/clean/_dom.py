@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from ..metadata import FORM_FIELDS, is_home_link, marks_discussion
 from ..model import BlockKind
 
 
@@ -376,7 +376,7 @@ def _feeds_metadata(element: HtmlElement) -> bool:
         # An <h1> inside a link home is the site's logo, which narrate.metadata tells by that
         # link, an ancestor the skeleton would not keep.
         return not any(
-            link.tag == "a" and _is_home(link.get("href")) for link in element.iterancestors()
+            link.tag == "a" and is_home_link(link.get("href")) for link in element.iterancestors()
         )
     if tag in _METADATA_TAGS:
         return True
@@ -395,33 +395,18 @@ def _feeds_metadata(element: HtmlElement) -> bool:
     return credits and not _in_discussion(element)
 
 
-_FORM_FIELDS = frozenset(["label", "input", "textarea", "select"])
-
-
-def _is_home(href: str | None) -> bool:
-    """Whether a link goes to the site's home page (as narrate.metadata decides)."""
-    if href is None or href.strip() in ("", "#"):
-        return False
-    try:
-        return urlsplit(href.strip()).path in ("", "/")
-    except ValueError:
-        return False
-
-
 def _in_discussion(element: HtmlElement) -> bool:
     """Whether an element belongs to the comments or a form (as narrate.metadata decides)."""
-    if any(isinstance(node.tag, str) and node.tag in _FORM_FIELDS for node in element.iter()):
+    if any(isinstance(node.tag, str) and node.tag in FORM_FIELDS for node in element.iter()):
         return True
     for node in (element, *element.iterancestors()):
         if node.tag in ("body", "html"):
             return False
-        if node.tag in _FORM_FIELDS:
+        if node.tag in FORM_FIELDS:
             return True
         classes = (node.get("class") or "").lower().split()
         ids = (node.get("id") or "").lower().split()
-        if any(word.startswith("comment") for word in classes) or any(
-            word.startswith("comment") or word == "respond" for word in ids
-        ):
+        if marks_discussion(classes, ids):
             return True
     return False
 
