@@ -664,11 +664,12 @@ def _units(gb: bool) -> Replacer:
             one = one.replace("meter", "metre").replace("liter", "litre")
             many = many.replace("meter", "metre").replace("liter", "litre")
         amount = number(n1) + (f" to {number(n2)}" if n2 else "")
-        following = match.string[match.end() :].split(" ", 2)
+        following = match.string[match.end() : match.end() + 24].split(" ", 2)
         adjective = (
             (
                 unit in ('"', "″")
                 and match.string[match.end() : match.end() + 2][1:].isalnum()
+                and len(following) > 1
                 and _bare(following[1]) not in _MEASURED
             )
             or sep == "-"
