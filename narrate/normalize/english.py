@@ -937,7 +937,7 @@ def _saint_street(match: re.Match[str]) -> str | None:
 
 
 def _caps_company(match: re.Match[str]) -> str:
-    return keep_final_dot(match, {"INC": "Incorporated", "CORP": "Corporation"}[match["a"]])
+    return keep_final_dot(match, _OTHER_ABBREVIATIONS[match["a"].title() + "."])
 
 
 def _other_abbreviation(match: re.Match[str]) -> str | None:
@@ -1108,7 +1108,7 @@ def _passes(region: str, phonemes: bool) -> tuple[Pass, ...]:
         (True, _MONEY_HINT, _MONEY_AFTER, _money(gb)),
         (True, _has("-", "+", "−"), _SIGN, _sign),
         (True, _has("%", "per cent", "pct"), _PERCENT, _percent),
-        (True, _has("x", "×"), _DIMENSION, _dimension),
+        (True, _hint(r"\d\s?[x×]\s?\d"), _DIMENSION, _dimension),
         (True, _always, _UNIT, _units(gb)),
         (True, _hint(r"\d\s?(?:mln|bln|trn|mn|bn|tn|m)\b"), _BARE_SCALE, _bare_scale),
         (False, _has("per "), _PER_UNIT, _per_unit(gb)),
