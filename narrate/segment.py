@@ -21,6 +21,7 @@ block, so a long article takes a few milliseconds.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -101,6 +102,19 @@ class _Abbreviations:
     starters: frozenset[str] = frozenset()
     ordinals: bool = False
 
+    # With the English ones, once: asked at every full stop of every sentence.
+    @functools.cached_property
+    def all_always(self) -> frozenset[str]:
+        return _ALWAYS_CONTINUE | self.always
+
+    @functools.cached_property
+    def all_soft(self) -> frozenset[str]:
+        return _SOFT_ABBREVIATIONS | self.soft
+
+    @functools.cached_property
+    def all_starters(self) -> frozenset[str]:
+        return _SENTENCE_STARTERS | self.starters
+
 
 _ENGLISH = _Abbreviations()
 _GERMAN_ALWAYS = frozenset((
@@ -180,22 +194,21 @@ def _holds_abbreviation(
     ``first`` the next word's first character. Titles match in capitals too ("ST. JOSEPH").
     """
     forms = {token, token[:1] + token[1:].lower()}
-    if forms & (_ALWAYS_CONTINUE | lang.always):
+    if forms & lang.all_always:
         return True
     if forms & _NUMBER_PREFIXES:
         return first.isdigit()
-    starts = word[:1] + word[1:].lower() in _SENTENCE_STARTERS | lang.starters
     is_initial = len(token) == 1 and token.isupper()
     if is_initial and len(word) == 1 and word.isupper() and after == ".":
         return True  # a run of initials: "J. R. R. Tolkien", "J. A. Smith"
     if (
-        forms & (_SOFT_ABBREVIATIONS | lang.soft)
+        forms & lang.all_soft
         or is_initial
         or _ACRONYM.fullmatch(token)
         or (lang.ordinals and token.isdigit() and len(token) <= 4)
     ):
         # A digit has no letters, so "Feb. 28" and "approx. 5" hold too.
-        return not starts
+        return word[:1] + word[1:].lower() not in lang.all_starters
     return False
 
 
@@ -214,7 +227,7 @@ def _is_boundary(text: str, match: re.Match[str], lang: _Abbreviations) -> bool:
         return text[match.end()].isupper()
     if terminal == "!" and not closing and len(token) == 1 and token.isupper():
         # A one-letter name with its exclamation mark ("E! News"), unless a sentence follows.
-        return word[:1] + word[1:].lower() in _SENTENCE_STARTERS | lang.starters
+        return word[:1] + word[1:].lower() in lang.all_starters
     if "!" in terminal or "?" in terminal or "…" in terminal or ".." in terminal:
         return True
     if closing:
