@@ -22,6 +22,9 @@ def texts(text: str, language: str | None = None) -> list[str]:
         "ST. JOSEPH, Mich. (AP) — Michigan health authorities report a sixth death.",
         "SACRAMENTO, Calif. (AP) — The governor signed the bill.",
         "He was born in Tampa, Fla. and moved to Phoenix, Ariz. last year.",
+        # A state before a dash, not a capital: the old rule split here (the case above holds
+        # on the lower-case word alone).
+        "He was born in Phoenix, Ariz. — The governor said so.",
         "REP. JOHN SMITH and SEN. ANN LEE spoke.",
         "Msgr. Ryan and Supt. Hale met Det. Cruz.",
         "The story was first reported by E! News on Monday.",
