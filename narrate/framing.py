@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["ENGLISH", "NEUTRAL", "Framing", "framing_for"]
+__all__ = ["ENGLISH", "NEUTRAL", "Framing", "framing_for", "primary_language"]
 
 _ENGLISH_MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -180,5 +180,13 @@ def framing_for(language: str | None) -> Framing:
     """
     if not language:
         return ENGLISH  # no language at all is read by the default voice, en-us
-    primary = language.replace("_", "-").split("-")[0].lower()
-    return _BY_LANGUAGE.get(primary, NEUTRAL)
+    return _BY_LANGUAGE.get(primary_language(language), NEUTRAL)
+
+
+def primary_language(tag: str | None) -> str:
+    """A BCP 47 tag's primary subtag, lower case ("" for none).
+
+    >>> primary_language("en_GB"), primary_language("UK-ua"), primary_language(None)
+    ('en', 'uk', '')
+    """
+    return (tag or "").replace("_", "-").split("-")[0].lower()

@@ -26,7 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from narrate.framing import Framing, framing_for
+from narrate.framing import Framing, framing_for, primary_language
 from narrate.model import Article, Block, Segment, SegmentRole
 
 __all__ = ["Pauses", "segment"]
@@ -440,10 +440,6 @@ def _with_stop(text: str) -> str:
     return text + "."
 
 
-def _primary(language: str | None) -> str:
-    return (language or "").replace("_", "-").split("-")[0].lower()
-
-
 def _clean(text: str) -> str:
     return " ".join(text.split())
 
@@ -461,7 +457,7 @@ def segment(
     """
     pauses = pauses or Pauses()
     framing = framing or framing_for(article.language)
-    lang = _BY_LANGUAGE.get(_primary(article.language), _ENGLISH)
+    lang = _BY_LANGUAGE.get(primary_language(article.language), _ENGLISH)
     segments: list[Segment] = []
 
     def add(text: str, role: SegmentRole, block: int, quoted: bool, pause: float, ch: str) -> None:

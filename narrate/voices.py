@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .framing import primary_language
 from .model import Respelling
 from .respell import substitute
 
@@ -313,10 +314,6 @@ AUTO = "auto"
 DEFAULT_PROFILE = "en-us"
 
 
-def _primary(language: str) -> str:
-    return language.replace("_", "-").split("-")[0].lower()
-
-
 def profile_for_language(language: str | None, extra_dir: str = "") -> VoiceProfile:
     """The profile that reads ``language``: same tag first (en-GB), then same language (en).
 
@@ -335,14 +332,14 @@ def profile_for_language(language: str | None, extra_dir: str = "") -> VoiceProf
     if wanted:
         for matches in (
             [p for p in profiles if p.language.lower() == wanted],
-            [p for p in profiles if _primary(p.language) == _primary(wanted)],
+            [p for p in profiles if primary_language(p.language) == primary_language(wanted)],
         ):
             usable = [p for p in matches if p.engine not in ("silent",)]
             if usable:
                 return sorted(usable, key=rank)[0]
         # No profile ships for it: eSpeak NG itself reads over 100 languages, better than the
         # English voice reading German.
-        primary = _primary(wanted)
+        primary = primary_language(wanted)
         narrator = Voice(primary, primary, 165, 48)
         return VoiceProfile(
             name=f"espeak-{primary}",

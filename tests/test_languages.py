@@ -19,7 +19,7 @@ from conftest import FIXTURES
 from mutagen.id3 import ID3
 
 import narrate
-from narrate.clean._language import infer_language, resolve_language
+from narrate.clean._language import resolve_language
 from narrate.config import Config
 from narrate.framing import framing_for
 from narrate.model import Article, Block
@@ -219,7 +219,7 @@ def test_outro_music_after_a_ukrainian_story_is_a_ukrainian_chapter(tmp_path: Pa
     ],
 )
 def test_infer_language(texts: list[str], language: str | None) -> None:
-    assert infer_language(texts) == language
+    assert resolve_language(None, texts) == language
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

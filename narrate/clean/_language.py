@@ -26,7 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["infer_language", "resolve_language"]
+from ..framing import primary_language
+
+__all__ = ["resolve_language"]
 
 # Letters only Ukrainian writes (of Ukrainian and Russian) and letters only Russian writes.
 # "ъ" is Russian's (Ukrainian writes an apostrophe where Russian has it).
@@ -85,10 +87,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 _MIN_WORDS = 60
 _MIN_SHARE = 0.12
 _MARGIN = 3.0
-
-
-def _primary(tag: str) -> str:
-    return tag.replace("_", "-").split("-")[0].lower()
 
 
 def _cyrillic_language(texts: Iterable[str]) -> str | None:
@@ -151,20 +149,6 @@ def _clear_winner(texts: list[str], declared: str | None) -> str | None:
     return best
 
 
-def infer_language(texts: Iterable[str]) -> str | None:
-    """The language of text in Cyrillic ("uk" or "ru") or clearly in one scored Latin-script
-    language; else ``None`` (narrate's default).
-
-    >>> infer_language(["Місто отримало нові автобуси."])
-    'uk'
-    >>> infer_language(["Город получил новые автобусы."])
-    'ru'
-    >>> infer_language(["The city got new buses."]) is None
-    True
-    """
-    return resolve_language(None, texts)
-
-
 def resolve_language(declared: str | None, texts: Iterable[str]) -> str | None:
     """The article's language: ``declared`` (a BCP 47 tag) unless the text clearly disagrees.
 
@@ -172,10 +156,19 @@ def resolve_language(declared: str | None, texts: Iterable[str]) -> str | None:
     overrules a tag only when it holds enough words and one language's function words
     outnumber the declared language's by a wide margin; a tag of a language with no word list
     (Turkish, Czech...) is kept unless it names a language never written in Latin letters.
-    A kept tag is returned as declared, region and all ("en-US").
+    A kept tag is returned as declared, region and all ("en-US"). Without a tag: the
+    language of text in Cyrillic or clearly in one scored Latin-script language, else ``None``
+    (narrate's default).
+
+    >>> resolve_language(None, ["Місто отримало нові автобуси."])
+    'uk'
+    >>> resolve_language(None, ["Город получил новые автобусы."])
+    'ru'
+    >>> resolve_language(None, ["The city got new buses."]) is None
+    True
     """
     texts = list(texts)
-    primary = _primary(declared) if declared else None
+    primary = primary_language(declared) if declared else None
     cyrillic = _cyrillic_language(texts)
     if cyrillic is not None:
         return declared if primary in _CYRILLIC_LANGUAGES else cyrillic
