@@ -116,6 +116,28 @@ def letters_for(word: str) -> bool:
     return not sayable(word)
 
 
+def spelled(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], an all-caps word, is read as letters where it stands.
+
+    Standing alone, as :func:`letters_for` says. In a run of capitals ("SAN FRANCISCO",
+    "JANIE HAR") a short word that could be said is a word, not an acronym, unless a list
+    names it or it starts with a vowel (an acronym far more often: "GSYNC IPS Panel", "AMD").
+    Longer sayable words are words already.
+
+    >>> spelled("SAN FRANCISCO", 0, 3), spelled("GSYNC IPS Panel", 6, 9), spelled("the FBI", 4, 7)
+    (False, True, True)
+    """
+    word = text[start:end]
+    if not letters_for(word):
+        return False
+    return (
+        word in LETTER_ACRONYMS
+        or not sayable(word)
+        or word[0] in "AEIOU"
+        or not in_capitals(text, start, end)
+    )
+
+
 # A stretch of capitals and the spaces and hyphens between them, around one all-caps word.
 _RUN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ'’- ")
 _RUN_SPLIT = re.compile(r"[\s-]+")

@@ -44,7 +44,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ._core import Edits, Replacer, keep_final_dot, previous_word, spell, word_set
-from .capitals import LETTER_ACRONYMS, in_capitals, letters_for, sayable
+from .capitals import letters_for, spelled
 
 # --- number words ---------------------------------------------------------------------------
 
@@ -979,16 +979,7 @@ def _acronyms(phonemes: bool) -> tuple[Replacer, Replacer]:
             return None  # "II" or "XIV" with no name before it: unsure, left as written
         if word in _SPOKEN_CAPS:
             return _SPOKEN_CAPS[word] + suffix
-        if not letters_for(word):
-            return None
-        if (
-            word not in LETTER_ACRONYMS
-            and sayable(word)
-            and (len(word) > 3 or word[0] not in "AEIOU")
-            and in_capitals(match.string, match.start(), match.end("w"))
-        ):
-            # "SAN FRANCISCO", "JANIE HAR": words in capitals, not acronyms. A short word that
-            # starts with a vowel is an acronym far more often ("GSYNC IPS Panel", "AMD").
+        if not spelled(match.string, match.start(), match.end("w")):
             return None
         # "NGOs" → "N G O's": eSpeak reads a bare "Os" after letters as a word.
         return letters(word, phonemes) + ("'s" if suffix else "")
