@@ -131,7 +131,8 @@ FORM_FIELDS = ["label", "input", "textarea", "select"]
 """Form controls: a name near one is a comment form's field, not a byline."""
 
 
-def _word_set(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The words of ``text`` as a set: tables of tag, class and role names."""
     return frozenset(text.split())
 
 
@@ -620,7 +621,7 @@ def _first_authors(pieces: Iterable[str]) -> tuple[str, ...]:
 
 # Elements whose edges separate words: "<div>ERIC TUCKER</div><div>Associated Press</div>"
 # is two phrases, not "ERIC TUCKERAssociated Press".
-_BLOCK_ELEMENTS = _word_set(
+_BLOCK_ELEMENTS = word_set(
     "address article aside blockquote br dd div dl dt figure footer h1 h2 h3 h4 h5 h6 header "
     "hr li main nav ol p section table td th tr ul"
 )
@@ -664,10 +665,28 @@ _BY_RE = re.compile(
     r"^(?:(?:analysis|opinion|commentary|review|interview|story|text|words|photos?)\s+)?by\b[\s:]*",
     re.IGNORECASE,
 )
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
 # A date or time inside a byline ("by Jeff Foust Monday, November 18, 2019"), weekday and
 # all; a weekday alone could be a name, so it goes only with a date.
 _BYLINE_DATE_RE = re.compile(
@@ -681,7 +700,7 @@ _BYLINE_DATE_RE = re.compile(
 # The last word of a job title, not of a name: "AP National Security Writer", "CNN
 # Editor-at-large", "Staff", "News Nation Bureau". ("Desk" is left out: a wire desk credited
 # alone is the only author a page gives.)
-_ROLE_WORDS = _word_set(
+_ROLE_WORDS = word_set(
     """
     writer writers editor editors editor-at-large correspondent correspondents reporter
     reporters columnist columnists contributor contributors staff editorial bureau reports
@@ -693,7 +712,7 @@ _AGENCIES = frozenset(
 )
 # Degrees and credentials split off by the comma that precedes them ("Ilana Muhlstein, MS,
 # RDN").
-_CREDENTIALS = _word_set("md phd ms msc ma mba rd rdn rn dds cpa mph")
+_CREDENTIALS = word_set("md phd ms msc ma mba rd rdn rn dds cpa mph")
 # More words than this is a sentence or a headline, not a name.
 _MAX_NAME_WORDS = 6
 _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:[,;&]|\band\b)\s*", re.IGNORECASE)
@@ -802,27 +821,6 @@ def _base_url(url: str | None, base_href: str | None) -> str | None:
 _YMD_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T\s])")
 _UTC_SUFFIX_RE = re.compile(r"\s*(?:Z|UTC|GMT)$", re.IGNORECASE)
 _RFC2822_HINT_RE = re.compile(r"\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 _MONTH_FIRST_RE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
 _DAY_FIRST_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _DMY_DOTTED_RE = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")

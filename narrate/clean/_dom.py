@@ -23,16 +23,11 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..metadata import FORM_FIELDS, is_home_link, marks_discussion
+from ..metadata import FORM_FIELDS, is_home_link, marks_discussion, word_set
 from ..model import BlockKind
 
-
-def _names(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # Elements whose content is never part of the spoken article, wherever they are.
-_DROP_ALWAYS = _names(
+_DROP_ALWAYS = word_set(
     """
     script style noscript template iframe svg canvas video audio object embed map picture img
     figcaption button input select textarea option dialog link meta head title
@@ -41,12 +36,12 @@ _DROP_ALWAYS = _names(
 
 # Page furniture that is dropped unless it turns out to hold the article (old sites wrap the
 # whole page in a <form>, some templates put the story in an <aside> or <header>).
-_DROP_UNLESS_MAIN = _names("nav aside footer header form menu")
+_DROP_UNLESS_MAIN = word_set("nav aside footer header form menu")
 
 # Class or id words that mark boilerplate on real sites, matched against whole words of the
 # class or id split on "-", "_", camelCase and white space ("share" matches "share-bar" and
 # "shareBar", not "shareholder").
-BOILERPLATE_WORDS = _names(
+BOILERPLATE_WORDS = word_set(
     """
     newsletter newsletters subscribe subscription signup sign-up related recommended recommend
     recirc recirculation popular trending share sharing shares social sharebar socials
@@ -67,10 +62,10 @@ BOILERPLATE_WORDS = _names(
 # Class or id words of hover cards: a name in a sentence that, on hover, opens a card with
 # the person's latest headlines. The card is the innermost element so named; the ones around
 # it also hold the name the sentence needs ("Rep. Ilhan Omar (D-Minn.)").
-HOVER_CARD_WORDS = _names("tooltip popover hovercard rollover")
+HOVER_CARD_WORDS = word_set("tooltip popover hovercard rollover")
 
 # Tags that end the current block and start a new one.
-_BLOCK_TAGS = _names(
+_BLOCK_TAGS = word_set(
     """
     address article aside blockquote body center dd details div dl dt fieldset figure footer
     form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary table tbody
@@ -367,7 +362,7 @@ def linearize(start: HtmlElement) -> list[DomBlock]:
 
 # The elements of <body> that narrate.metadata reads (a superset of them): headings, times,
 # bylines and author links, dates in microdata, and JSON-LD, meta and link tags out of place.
-_METADATA_TAGS = frozenset(["h1", "time", "meta", "link", "base"])
+_METADATA_TAGS = frozenset(["time", "meta", "link", "base"])  # <h1>: see below
 
 
 def _feeds_metadata(element: HtmlElement) -> bool:
