@@ -153,6 +153,16 @@ class Context:
     position: int
     count: int
 
+    @property
+    def at_tail(self) -> bool:
+        """Among the last blocks, where sites put notices and contributor lines."""
+        return self.position >= self.count - _EDGE_TAIL
+
+    @property
+    def at_edge(self) -> bool:
+        """Among the first or last blocks, where buttons and navigation words sit."""
+        return self.position < _EDGE_HEAD or self.at_tail
+
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
@@ -228,10 +238,9 @@ def notice(block: DomBlock, context: Context) -> bool:
     text = block.text.strip()
     if len(text.split()) > _NOTICE_MAX_WORDS:
         return False
-    at_tail = context.position >= context.count - _EDGE_TAIL
-    return bool(
-        _RIGHTS.search(text) or _CITATION.match(text) or (at_tail and _MODERATION.search(text))
-    )
+    if _RIGHTS.search(text) or _CITATION.match(text):
+        return True
+    return context.at_tail and bool(_MODERATION.search(text))
 
 
 def embed_residue(block: DomBlock, context: Context) -> bool:
@@ -248,9 +257,8 @@ def bare_address(block: DomBlock, context: Context) -> bool:
 
 def call_to_action(block: DomBlock, context: Context) -> bool:
     """ "Sign up", "Subscribe", "Download our app" near the start or end of the article."""
-    at_edge = context.position < _EDGE_HEAD or context.position >= context.count - _EDGE_TAIL
     return (
-        at_edge
+        context.at_edge
         and len(block.text.split()) <= _CTA_MAX_WORDS
         and bool(_CALL_TO_ACTION.search(block.text))
     )
@@ -258,7 +266,7 @@ def call_to_action(block: DomBlock, context: Context) -> bool:
 
 def contributors(block: DomBlock, context: Context) -> bool:
     """An agency's credit line at the end: "(Reporting by ...)", "... contributed reporting"."""
-    return context.position >= context.count - _EDGE_TAIL and bool(_CONTRIBUTORS.search(block.text))
+    return context.at_tail and bool(_CONTRIBUTORS.search(block.text))
 
 
 Rule = Callable[[DomBlock, Context], bool]
