@@ -425,4 +425,7 @@ def show_config() -> None:
 
 def main() -> None:
     """Entry point for the ``narrate`` script."""
+    from .allocator import keep_freed_memory
+
+    keep_freed_memory()
     app()
