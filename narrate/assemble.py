@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .audio import decode, resample
-from .cache import ClipStore
+from .cache import Store
 from .model import (
     Chapter,
     Clip,
@@ -102,16 +102,16 @@ def _word_timings(
     return tuple(out)
 
 
-def _stored_file(path: Path, rate: int, store: ClipStore, ffmpeg: str) -> StoredClip:
+def _stored_file(path: Path, rate: int, store: Store, ffmpeg: str) -> StoredClip:
     """An intro or outro file decoded at ``rate`` (once: the store keys it by content)."""
     key = hashlib.sha256(path.read_bytes() + f"@{rate}".encode()).hexdigest()
     return store.get(key) or store.put(key, Clip(decode(path, rate, ffmpeg), rate))
 
 
-def _at_rate(clip: StoredClip, rate: int, store: ClipStore) -> StoredClip:
+def _at_rate(clip: StoredClip, rate: int, store: Store) -> StoredClip:
     if clip.sample_rate == rate:
         return clip
-    key = hashlib.sha256(f"{clip.path}@{rate}".encode()).hexdigest()
+    key = hashlib.sha256(f"{clip.identity}@{rate}".encode()).hexdigest()
     scale = rate / clip.sample_rate
     return store.get(key) or store.put(
         key,
@@ -129,7 +129,7 @@ def _at_rate(clip: StoredClip, rate: int, store: ClipStore) -> StoredClip:
 def assemble(
     segments: Iterable[Segment],
     clips: Iterable[StoredClip],
-    store: ClipStore,
+    store: Store,
     intro: Path | None = None,
     outro: Path | None = None,
     ffmpeg: str = "",

@@ -27,7 +27,7 @@ from typing import Any
 from . import transcripts
 from .artwork import Artwork
 from .audio import OWN_PROCESS_GROUP, ffmpeg_path
-from .cache import ClipStore
+from .cache import Store
 from .errors import EncodingError
 from .id3order import order_chapters
 from .master import MP3_LOSS_LU, PEAK_MARGIN_DB, UNITY, Levelling, plan_levelling, programme_pcm
@@ -384,7 +384,7 @@ def _halves(part: _Part, rate: int, output_rate: int) -> tuple[_Part, _Part] | N
 
 def _part_key(part: _Part, settings: EncodeSettings, rate: int) -> str:
     """The part's audio is a function of its pieces and the settings: its gain included."""
-    pieces = [p.path if isinstance(p, StoredClip) else p.n_samples for p in part.pieces]
+    pieces = [p.identity if isinstance(p, StoredClip) else p.n_samples for p in part.pieces]
     # The start only matters modulo the resampling ratio's denominator; a clip moved by whole
     # seconds (an edit earlier in the article) rounds the same.
     phase = part.start * settings.sample_rate % rate
@@ -490,7 +490,7 @@ class StreamEncoder:
     not use wait for the process's next render (:mod:`narrate.spares`).
     """
 
-    def __init__(self, settings: EncodeSettings, store: ClipStore | None = None):
+    def __init__(self, settings: EncodeSettings, store: Store | None = None):
         ffmpeg_path(settings.ffmpeg)  # a wrong setting fails now, not after synthesis
         self.settings = settings
         self.store = store
@@ -848,7 +848,7 @@ def encode(
     out_path: Path,
     settings: EncodeSettings,
     artwork: Artwork | None = None,
-    store: ClipStore | None = None,
+    store: Store | None = None,
     encoder: StreamEncoder | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Encoded:

@@ -238,9 +238,9 @@ def plan_levelling(
         if isinstance(piece, Silence):
             profiles.append(np.zeros(round(piece.n_samples / (STEP_S * rate)), dtype=np.float32))
             continue
-        if piece.path not in known:
-            known[piece.path] = profile_clip(samples_of(piece.read()), rate)
-        profiles.append(known[piece.path])
+        if piece.identity not in known:
+            known[piece.identity] = profile_clip(samples_of(piece.read()), rate)
+        profiles.append(known[piece.identity])
     model = _Model(profiles)
 
     def loudness(gain: float) -> float:

@@ -173,16 +173,25 @@ class StoredClip:
     sample_rate: int
     n_samples: int
     words: tuple[WordMark, ...] = ()
+    offset: int = 0
+    """Where the PCM starts in the file (after a cache entry's header; a spool holds many)."""
 
     @property
     def duration_s(self) -> float:
         """Length of the clip in seconds."""
         return self.n_samples / self.sample_rate
 
+    @property
+    def identity(self) -> str:
+        """Names this clip's audio: its file and place in it (a spool file holds many clips)."""
+        return f"{self.path}@{self.offset}"
+
     def read(self) -> bytes:
         """The clip's 16-bit mono PCM."""
         with open(self.path, "rb") as handle:
-            return handle.read()
+            if self.offset:
+                handle.seek(self.offset)
+            return handle.read(2 * self.n_samples)
 
 
 @dataclass(frozen=True)

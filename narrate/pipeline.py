@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from .artwork import Artwork
-    from .cache import ClipStore
+    from .cache import Store
     from .encode import Encoded, EncodeSettings, StreamEncoder
     from .engines import Engine
     from .fetch import FetchSettings
@@ -370,9 +370,9 @@ class _Counting:
 
 
 @contextlib.contextmanager
-def _clip_store(config: Config) -> Iterator[ClipStore]:
-    """The segment cache, or a spool folder removed after the render when caching is off."""
-    from .cache import ClipStore, default_cache_dir
+def _clip_store(config: Config) -> Iterator[Store]:
+    """The segment cache, or a spool removed after the render when caching is off."""
+    from .cache import ClipStore, Spool, default_cache_dir
 
     store = None
     if config.cache:
@@ -394,7 +394,11 @@ def _clip_store(config: Config) -> Iterator[ClipStore]:
             store.evict()
     else:
         with tempfile.TemporaryDirectory(prefix="narrate-spool-") as folder:
-            yield ClipStore(Path(folder))
+            spool = Spool(Path(folder))
+            try:
+                yield spool
+            finally:
+                spool.close()
 
 
 def _encode_settings(config: Config) -> EncodeSettings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
-from .cache import ClipStore, segment_key
+from .cache import Store, segment_key
 from .engines import Engine
 from .errors import SynthesisError
 from .model import Segment, StoredClip
@@ -19,7 +19,7 @@ def synthesize(
     segments: Iterable[Segment],
     profile: VoiceProfile,
     engine: Engine,
-    store: ClipStore,
+    store: Store,
     lexicon_version: str = "",
 ) -> Iterator[StoredClip]:
     """Yield one stored clip per segment, in order, synthesizing only what ``store`` lacks.
