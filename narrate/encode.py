@@ -502,7 +502,9 @@ class StreamEncoder:
         self._jobs: list[Future[Path]] = []
         self._made: list[Path] = []
         self._starting: list[Future[Spare]] = []
-        self._stocking: set[bool] = set()  # kinds (first or not) whose spare is starting
+        self._next: list[Future[Spare]] = []  # spares started for the process's next render
+        self._queued = 0  # parts handed to the pool and not yet begun
+        self._closed = False  # whether the programme has ended: no more parts will come
         self._finished = False
         self._reused = False  # whether a part of this render came from the store
         self._misses = 0  # parts not found in the store so far
@@ -535,22 +537,23 @@ class StreamEncoder:
         s = self.settings
         return (s.ffmpeg, s.sample_rate, s.bitrate_kbps, s.lame_quality, first)
 
-    def _stock(self, first: bool) -> None:
-        """Have a spare of this kind start (on the pool's threads: see _batch_thread)."""
-        if self._pool is None or SPARES.count(self._kind(first)) > 0:
+    def _stock(self, first: bool, want: int = 1, into: list[Future[Spare]] | None = None) -> None:
+        """Have spares of this kind start until ``want`` wait or are starting (on the pool's
+        threads: see _batch_thread); their futures go to ``into`` (this render's by default)."""
+        if self._pool is None:
             return
-        with self._lock:  # one start of a kind at a time: a second would only wait idle
-            if first in self._stocking:
-                return
-            self._stocking.add(first)
-        self._starting.append(self._pool.submit(self._stocked, first))
+        kind = self._kind(first)
+        for _ in range(SPARES.reserve(kind, want)):
+            job = self._pool.submit(self._stocked, first)
+            # A start cancelled before it ran is over too: settle() must not wait for it.
+            job.add_done_callback(lambda done: SPARES.started(kind) if done.cancelled() else None)
+            (self._starting if into is None else into).append(job)
 
     def _stocked(self, first: bool) -> Spare:
         try:
             return self._spare(first)
         finally:
-            with self._lock:
-                self._stocking.discard(first)
+            SPARES.started(self._kind(first))
 
     def _spare(self, first: bool, keep: bool = True) -> Spare:
         fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=SPARES.spool())
@@ -591,9 +594,13 @@ class StreamEncoder:
         # the first part missed: when many are (a new voice), they fill the cores already.
         self._misses += 1
         split = self._reused and self._misses == 1
+        with self._lock:
+            self._queued += 1
         self._jobs.append(self._pool.submit(self._part_file, part, key, split))
 
     def _part_file(self, part: _Part, key: str, split: bool) -> Path:
+        with self._lock:
+            self._queued -= 1
         halves = _halves(part, self._rate, self.settings.sample_rate) if split else None
         path = self._encode_part(part) if halves is None else self._encode_halves(part, *halves)
         with self._lock:
@@ -638,11 +645,8 @@ class StreamEncoder:
         first_chunk = next(levelled)  # the plan, before an ffmpeg is taken
         spare = self._take(part.first)
         try:
-            if part.first and SPARES.keep:
-                self._stock(first=True)  # for the next render's first part
-            if not part.first and part.after is not None:
-                # For the next part, started by another thread: forking here delayed this part,
-                # which after an edit is often the only one encoded.
+            if not part.first and self._more_to_come():
+                # For the next part, started by another thread: forking here delayed this part.
                 self._stock(first=False)
             _feed_ffmpeg(spare.process, itertools.chain([first_chunk], levelled))
             if part.first:
@@ -666,10 +670,12 @@ class StreamEncoder:
             raise EncodingError("There is no audio to encode.")
         for part in self._cutter.finish():
             self._submit(part)
+        with self._lock:
+            self._closed = True
         if self._pool is not None:
             total = len(self._jobs)
-            if progress is not None:
-                for done, _ in enumerate(as_completed(self._jobs), start=1):
+            for done, _ in enumerate(as_completed(self._jobs), start=1):
+                if progress is not None:
                     progress(done, total)
             files = [job.result() for job in self._jobs]
             join(files, [part.length for part in self._parts], target)
@@ -690,15 +696,34 @@ class StreamEncoder:
         self.encoded = 1
         self._finished = True
 
+    def _more_to_come(self) -> bool:
+        """Whether a part may still need a spare: the programme goes on, or parts wait."""
+        with self._lock:
+            return not self._closed or self._queued > 0
+
+    def _stock_next_render(self) -> None:
+        """Spares for the process's next render, started once this render is written.
+
+        Started earlier, each ffmpeg's start (about 16 ms of CPU, and a fork of this process)
+        competed with the part a re-render after an edit waits for, then with its tags. Two
+        for parts after the first: such a render encodes its one part in two halves at once.
+        """
+        self._stock(first=True, into=self._next)
+        self._stock(first=False, want=2, into=self._next)
+
     def close(self) -> None:
         """Stop pending parts and remove temporary files (after ``finish``, or on failure)."""
         # The pool outlives the render; its work must not. Parts first: a part may still ask
         # for a spare.
         _cancel_and_wait(self._jobs)
         if self._finished and SPARES.keep:
-            wait(self._starting)  # spares for the next render: let them start
+            # This render's spares may still be starting: let them. The next render's start
+            # now, after the MP3 and its side files are written, and are not waited for
+            # (SPARES.settle() does where that matters).
+            wait(self._starting)
+            self._stock_next_render()
         else:
-            _cancel_and_wait(self._starting)
+            _cancel_and_wait(self._starting + self._next)
         for path in self._made:
             path.unlink(missing_ok=True)
         if not self._finished or not SPARES.keep:

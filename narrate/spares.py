@@ -1,13 +1,15 @@
 """ffmpegs started ahead of need, waiting on stdin, kept from one render to the next.
 
 Starting ffmpeg costs 20-60 ms, as long as encoding a ten-second part. After an edit a
-re-render encodes one part and takes about 0.15 s in all; a spare started when that render
-begins is still loading when its part is ready. So in a process that renders article after
-article (a queue worker, a feed build: inside :func:`kept_between_renders`) the spares a
-render did not use stay for the next render, up to a few, and are killed when the process
-exits or a render fails. Elsewhere (``narrate article``) a render kills its unused spares when
-it ends. Spares write into a folder of the process's own under the system's temporary folder,
-never into the publisher's media folder, where a worker killed outright would leave them.
+re-render encodes one part (in two halves at once) and takes about 0.09 s in all; a spare
+started when that render begins is still loading when its part is ready. So in a process that
+renders article after article (a queue worker, a feed build: inside
+:func:`kept_between_renders`) each render, once written, starts the next one's spares (one for
+a first part, two for later parts) in the background, unused ones stay, up to a few, and all
+are killed when the process exits or a render fails. Elsewhere (``narrate article``) a render
+kills its unused spares when it ends. Spares write into a folder of the process's own under
+the system's temporary folder, never into the publisher's media folder, where a worker killed
+outright would leave them.
 
 A spool is known to be in use by the lock its process holds on it (``flock`` on a file inside,
 released by the kernel however the process ends), not by its process id alone: containers
@@ -49,7 +51,9 @@ class Spares:
         self.limit = limit
         self.keep = False  # whether renders leave their unused spares for the next one
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
         self._idle: list[tuple[Hashable, Spare]] = []  # oldest first
+        self._starting: dict[Hashable, int] = {}  # spares being started, by kind
         self._spool: Path | None = None
         self._held: int | None = None  # the open lock file that marks the spool in use
 
@@ -76,6 +80,30 @@ class Spares:
         """Idle spares of ``kind``."""
         with self._lock:
             return sum(1 for k, _ in self._idle if k == kind)
+
+    def reserve(self, kind: Hashable, want: int) -> int:
+        """How many spares of ``kind`` to start so that ``want`` wait or are starting; they
+        count as starting until :meth:`started` is called for each."""
+        with self._lock:
+            idle = sum(1 for k, _ in self._idle if k == kind)
+            missing = max(0, want - idle - self._starting.get(kind, 0))
+            if missing:
+                self._starting[kind] = self._starting.get(kind, 0) + missing
+            return missing
+
+    def started(self, kind: Hashable) -> None:
+        """One reserved start of ``kind`` is over (put among the idle, or failed)."""
+        with self._settled:
+            self._starting[kind] -= 1
+            if not self._starting[kind]:
+                del self._starting[kind]
+            self._settled.notify_all()
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until no spare is starting: a start that ends after a clear would leave its
+        ffmpeg waiting on stdin for the rest of the process."""
+        with self._settled:
+            self._settled.wait_for(lambda: not self._starting, timeout)
 
     def put(self, kind: Hashable, spare: Spare) -> None:
         """Keep ``spare`` for the next taker of ``kind`` (the oldest goes over the limit)."""
@@ -121,6 +149,7 @@ class Spares:
 
     def close(self) -> None:
         """Kill every idle spare and remove the spool (at exit)."""
+        self.settle()
         self.clear()
         with self._lock:
             spool, self._spool = self._spool, None
@@ -134,6 +163,8 @@ class Spares:
         seeing the end of its input)."""
         # The parent's lock may have been held by another thread at the fork: a new one.
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
+        self._starting = {}  # the parent's starts are the parent's
         idle, self._idle, self._spool = self._idle, [], None
         self._release()  # the parent's lock stays held: by the parent's own descriptor
         for _, spare in idle:

@@ -224,6 +224,7 @@ def test_a_worker_keeps_unused_spares_for_its_next_render(tmp_path: Path) -> Non
     with kept_between_renders():
         parts = _render_tones(store, tmp_path / "a.mp3")
         assert parts >= 2
+        SPARES.settle()  # the next render's spares start after this one has returned
         waiting = [s for k, s in SPARES._idle if k == first]
         assert len(waiting) == 1 and waiting[0].process.poll() is None, "a spare waits"
         # The next render into the same folder starts its first part with that ffmpeg.
@@ -266,6 +267,7 @@ def test_spares_write_outside_the_media_folder(tmp_path: Path) -> None:
     store = ClipStore(tmp_path / "store")
     with kept_between_renders():
         _render_tones(store, tmp_path / "a.mp3")
+        SPARES.settle()
         assert SPARES._idle
         assert all(s.path.parent == SPARES.spool() for _, s in SPARES._idle)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp3", "store"]
@@ -285,6 +287,7 @@ keeper = kept_between_renders()
 keeper.__enter__()  # as a worker that is stopped, never leaving the block
 test_stream._render_tones(ClipStore(Path({str(tmp_path)!r}) / "store"), Path({str(tmp_path)!r}) / "x.mp3")
 import os
+SPARES.settle()
 print(len(SPARES._idle), os.getpid())
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
@@ -311,6 +314,7 @@ def _worker_child(folder: str) -> None:
     keeper = kept_between_renders()
     keeper.__enter__()  # as huey's render processes, which leave through os._exit
     _render_tones(ClipStore(Path(folder) / "store"), Path(folder) / "x.mp3")
+    SPARES.settle()
     assert SPARES._idle, "spares wait for the next job"
 
 
@@ -489,6 +493,7 @@ def _spawned_worker(folder: str) -> None:
 
     keep_in_this_process()  # as huey's start-up hook does in each render process
     _render_tones(ClipStore(Path(folder) / "store"), Path(folder) / "x.mp3")
+    SPARES.settle()
     assert SPARES.keep and SPARES._idle, "spares wait for the next job"
 
 
@@ -535,3 +540,34 @@ def test_a_failed_half_leaves_neither_half_behind(
     with pytest.raises(RuntimeError, match="disk is full"):
         _encode(_paragraphs(store, "abcDefgh"), tmp_path / "edited", store, parallel=True)
     assert written and not any(path.exists() for path in written), "the other half removed"
+
+
+def test_a_worker_re_renders_an_edit_without_starting_an_ffmpeg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After an edit the one part missed is encoded in halves at once, each by a spare left by
+    # the render before; the next render's spares start only once this one is written (an
+    # ffmpeg's start competed with the halves for the cores).
+    with kept_between_renders():
+        store = _rendered_once(tmp_path)
+        SPARES.settle()
+        encoder = StreamEncoder(EncodeSettings())
+        first, later = encoder._kind(True), encoder._kind(False)
+        assert [k for k, _ in SPARES._idle].count(first) == 1
+        assert [k for k, _ in SPARES._idle].count(later) == 2, "one for each half"
+        started: list[bool] = []  # whether the render had written its file when each started
+        real = StreamEncoder._spare
+        out = tmp_path / "edited" / "out.mp3"
+
+        def spare(self: StreamEncoder, first: bool, keep: bool = True) -> Spare:
+            started.append(out.exists())
+            return real(self, first, keep)
+
+        monkeypatch.setattr(StreamEncoder, "_spare", spare)
+        encodes = _count_encodes(monkeypatch)
+        assert _encode(_paragraphs(store, "abcDefgh"), tmp_path / "edited", store, True) == 1
+        assert len(encodes) == 2, "two halves"
+        SPARES.settle()
+        assert started == [True, True], "two spares, both started after the file was written"
+        assert [k for k, _ in SPARES._idle].count(later) == 2
+    assert not SPARES._idle
