@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from _articles import _english_paragraphs
+from _installed import byte_compile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,6 +97,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--articles", type=int, default=20)
     args = parser.parse_args()
+    byte_compile()
     walls: dict[int, list[float]] = {1: [], 2: []}
     cpus: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(args.runs):  # interleaved, so that other load falls on both alike

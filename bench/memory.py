@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from _articles import long_article
+from _installed import byte_compile
 
 _CHILD = """
 import resource, sys
@@ -47,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=18_000)
     args = parser.parse_args()
+    byte_compile()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         page = long_article(args.words, work)

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from _articles import EXAMPLE, long_article
+from _installed import byte_compile
 
 BENCH = Path(__file__).resolve().parent
 
@@ -63,6 +64,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--words", type=int, default=10_000)
     args = parser.parse_args()
+    byte_compile()
     import narrate
 
     with tempfile.TemporaryDirectory() as folder:

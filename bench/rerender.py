@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from _articles import EXAMPLE
+from _installed import byte_compile
 
 import narrate
 from narrate.allocator import keep_freed_memory
@@ -81,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    byte_compile()
     worker: list[tuple[float, float]] = []
     cli: list[tuple[float, float]] = []
     episode = None

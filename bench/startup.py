@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from _installed import byte_compile
+
 
 def _median(command: list[str], runs: int = 15) -> float:
     times = []
@@ -22,6 +24,7 @@ def _median(command: list[str], runs: int = 15) -> float:
 
 
 def main() -> None:
+    byte_compile()
     narrate_bin = str(Path(sys.executable).parent / "narrate")
     python = _median([sys.executable, "-c", "pass"])
     help_time = _median([narrate_bin, "--help"])
