@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from narrate.audio import measure_loudness
-from narrate.loudness import integrated_loudness, limit, step_energies
+from narrate.loudness import _fft_length, integrated_loudness, limit, step_energies
 from narrate.master import resample_clip
 
 RATE = 22050
@@ -25,6 +25,25 @@ def test_integrated_loudness_agrees_with_ffmpeg(hz: float, amplitude: float) -> 
     pcm = (signal * 32767).astype("<i2").tobytes()
     theirs = measure_loudness([pcm], RATE).integrated_lufs
     assert abs(ours - theirs) < 0.3, (ours, theirs)
+
+
+@pytest.mark.parametrize("rate", [22050, 24000, 44100])
+def test_integrated_loudness_of_speech_like_noise_agrees_with_ffmpeg(rate: int) -> None:
+    # Bursts of shaped noise with gaps, at the engines' rates; each 100 ms step is transformed
+    # zero-padded to a fast FFT length (2304 samples at 22,050 Hz).
+    rng = np.random.default_rng(7)
+    noise = np.convolve(rng.standard_normal(4 * rate), np.ones(8) / 8, "same")
+    envelope = (np.sin(np.arange(4 * rate) * 2 * np.pi * 3 / rate) > -0.3).astype(np.float64)
+    signal = (0.2 * noise * envelope).astype(np.float32)
+    ours = integrated_loudness(step_energies(signal, rate))
+    pcm = (signal * 32767).astype("<i2").tobytes()
+    theirs = measure_loudness([pcm], rate).integrated_lufs
+    assert abs(ours - theirs) < 0.2, (ours, theirs)
+
+
+@pytest.mark.parametrize(("n", "size"), [(2205, 2304), (4410, 4608), (2400, 2592), (1, 1), (7, 8)])
+def test_steps_are_transformed_at_the_next_length_of_twos_and_threes(n: int, size: int) -> None:
+    assert _fft_length(n) == size
 
 
 def test_silence_has_no_loudness() -> None:
